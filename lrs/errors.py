@@ -1,0 +1,136 @@
+"""The LrsError tree, and the one handler that turns any of them into a JSON answer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from lrs.responses import json_response
+
+
+class LrsError(Exception):
+    """Base of every error the service answers with; status and code are per class."""
+
+    status_code: int = 500
+    code: str = "internal_error"
+
+    def __init__(self, message: str, *, field: str | None = None, **details: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.details = details
+        self.headers: dict[str, str] = {}
+
+    def body(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"error": self.code, "message": self.message}
+        if self.field is not None:
+            body["field"] = self.field
+        body.update(self.details)
+        return body
+
+
+class BadRequest(LrsError):
+    status_code, code = 400, "bad_request"
+
+
+class InvalidStatement(BadRequest):
+    code = "invalid_statement"
+
+
+class InvalidParameter(BadRequest):
+    code = "invalid_parameter"
+
+
+class InvalidDocument(BadRequest):
+    code = "invalid_document"
+
+
+class Unauthorized(LrsError):
+    status_code, code = 401, "unauthorized"
+
+    def __init__(self, message: str = "authentication required", **kw: Any) -> None:
+        super().__init__(message, **kw)
+        self.headers["WWW-Authenticate"] = 'Basic realm="lrs-bridge"'
+
+
+class Forbidden(LrsError):
+    status_code, code = 403, "forbidden"
+
+
+class NotFound(LrsError):
+    status_code, code = 404, "not_found"
+
+
+class MethodNotAllowed(LrsError):
+    status_code, code = 405, "method_not_allowed"
+
+
+class Conflict(LrsError):
+    status_code, code = 409, "conflict"
+
+
+class StatementConflict(Conflict):
+    code = "statement_conflict"
+
+
+class DocumentConflict(Conflict):
+    code = "document_conflict"
+
+
+class PreconditionFailed(LrsError):
+    status_code, code = 412, "precondition_failed"
+
+
+class PayloadTooLarge(LrsError):
+    status_code, code = 413, "payload_too_large"
+
+
+class UnsupportedMediaType(LrsError):
+    status_code, code = 415, "unsupported_media_type"
+
+
+class InvalidCommit(LrsError):
+    """A SCORM commit whose CMI data breaks its version's data model (one entry per bad element)."""
+
+    status_code, code = 422, "invalid_commit"
+
+    def __init__(self, problems: list[Any]) -> None:
+        super().__init__(
+            "; ".join(f"{p.element}={p.value!r}: {p.reason}" for p in problems),
+            problems=[{"element": p.element, "value": p.value, "reason": p.reason} for p in problems],
+        )
+        self.problems = problems
+
+
+class InvalidRequest(LrsError):
+    """A request body that is well-formed JSON but not of the expected shape."""
+
+    status_code, code = 422, "invalid_request"
+
+
+class PreconditionRequired(LrsError):
+    status_code, code = 428, "precondition_required"
+
+
+class StorageError(LrsError):
+    status_code, code = 500, "storage_error"
+
+
+class DuplicateKey(StorageError):
+    """A write hit an existing `_id`; services decide whether that is a conflict or a re-send."""
+
+    code = "duplicate_key"
+
+
+class StorageUnavailable(StorageError):
+    status_code, code = 503, "storage_unavailable"
+
+
+async def handle_lrs_error(request: Request, exc: Exception) -> Response:
+    """Answer an LrsError as {"error": code, "message": ..., ...} with its status."""
+    assert isinstance(exc, LrsError)
+    if request.method == "HEAD":
+        return Response(status_code=exc.status_code, headers=exc.headers)
+    return json_response(exc.body(), status_code=exc.status_code, headers=exc.headers)

@@ -1,0 +1,1 @@
+"""Report views for the LMS; pipelines/ holds the pure pipeline builders."""

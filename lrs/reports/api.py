@@ -1,0 +1,1 @@
+"""Report endpoints (placeholder until built)."""

@@ -1,0 +1,1 @@
+"""Pure builders: (filters) -> list of aggregation stages."""

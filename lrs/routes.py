@@ -1,0 +1,35 @@
+"""The whole URL map."""
+
+from __future__ import annotations
+
+from starlette.routing import Mount, Route
+
+from lrs import health
+from lrs.reports import api as reports
+from lrs.scorm import api as scorm
+from lrs.xapi.api import about, activities, agents, documents, statements
+
+xapi_routes = [
+    Route("/statements", statements.StatementsResource),
+    Route("/activities/state", documents.StateResource),
+    Route("/activities/profile", documents.ActivityProfileResource),
+    Route("/agents/profile", documents.AgentProfileResource),
+    Route("/agents", agents.AgentsResource),
+    Route("/activities", activities.ActivitiesResource),
+    Route("/about", about.AboutResource),
+]
+
+scorm_routes = [
+    Route("/commits", scorm.CommitsResource),
+]
+
+reports_routes: list[Route] = [
+]
+
+routes = [
+    Route("/health/live", health.live, methods=["GET", "HEAD"]),
+    Route("/health/ready", health.ready, methods=["GET", "HEAD"]),
+    Mount("/xapi", routes=xapi_routes),
+    Mount("/scorm", routes=scorm_routes),
+    Mount("/reports", routes=reports_routes),
+]

@@ -1,0 +1,50 @@
+"""Settings: the only reader of LRS_* environment variables (and of a .env file)."""
+
+from __future__ import annotations
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every knob of the service; each field is documented in config/env.example."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="LRS_", env_nested_delimiter="__", env_file=".env", extra="ignore"
+    )
+
+    # storage
+    mongodb_url: SecretStr | None = None
+    mongodb_database: str = "lrs"
+
+    # serving
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 1
+    log_level: str = "info"
+
+    # credentials created (or updated) with every scope at startup
+    default_api_key: str | None = None
+    default_api_secret: SecretStr | None = None
+    # seconds a verified credential is trusted before the store is asked again (0 = every request)
+    auth_cache_seconds: float = 5.0
+
+    # browsers: origins allowed to call the xAPI resources ("*" for any)
+    cors_origins: list[str] = Field(default_factory=lambda: ["*"])
+    # proxies whose X-Forwarded-For is honoured (IPs or CIDRs)
+    trusted_proxies: list[str] = Field(default_factory=list)
+
+    # limits (answered with 413)
+    max_body_bytes: int = 20 * 1024 * 1024
+    max_batch_statements: int = 1000
+    max_attachment_bytes: int = 10 * 1024 * 1024
+    max_document_bytes: int = 1024 * 1024
+    # statements returned per page when the client asks for none (or for more)
+    statement_page_size: int = 100
+
+    # SCORM bridge
+    lms_homepage: str = "https://lms.example.com"
+    activity_iri_base: str = "https://lms.example.com/xapi"
+    # idle gaps longer than this are not counted when a session's time is measured from its commits
+    idle_gap_seconds: float = 1800.0
+    max_commits_per_batch: int = 500

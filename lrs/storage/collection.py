@@ -1,0 +1,73 @@
+"""The driver-neutral collection interface every service uses; memory.py and mongo.py implement it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+Document = dict[str, Any]
+Filter = Mapping[str, Any]
+Sort = Sequence[tuple[str, int]]
+
+
+@dataclass(frozen=True)
+class UpdateResult:
+    matched: int
+    modified: int
+    upserted_id: Any = None
+
+
+class Collection(Protocol):
+    """The subset of PyMongo's async collection API lrs-bridge uses, with driver errors mapped
+    to lrs.errors (DuplicateKey, StorageUnavailable, StorageError)."""
+
+    name: str
+
+    async def insert_one(self, doc: Document) -> None:
+        """Insert; DuplicateKey when its `_id` exists."""
+
+    async def insert_many(self, docs: Sequence[Document]) -> list[int]:
+        """Insert unordered; return the indexes of the documents whose `_id` already existed."""
+
+    async def find_one(
+        self, filter: Filter, projection: Mapping[str, Any] | None = None, sort: Sort | None = None
+    ) -> Document | None: ...
+
+    async def find(
+        self,
+        filter: Filter,
+        projection: Mapping[str, Any] | None = None,
+        sort: Sort | None = None,
+        skip: int = 0,
+        limit: int = 0,
+    ) -> list[Document]: ...
+
+    async def count(self, filter: Filter) -> int: ...
+
+    async def update_one(
+        self, filter: Filter, update: Mapping[str, Any] | Sequence[Mapping[str, Any]], upsert: bool = False
+    ) -> UpdateResult: ...
+
+    async def update_many(self, filter: Filter, update: Mapping[str, Any]) -> UpdateResult: ...
+
+    async def replace_one(self, filter: Filter, doc: Document, upsert: bool = False) -> UpdateResult: ...
+
+    async def find_one_and_update(
+        self,
+        filter: Filter,
+        update: Mapping[str, Any] | Sequence[Mapping[str, Any]],
+        *,
+        upsert: bool = False,
+        return_new: bool = True,
+        projection: Mapping[str, Any] | None = None,
+        sort: Sort | None = None,
+    ) -> Document | None: ...
+
+    async def delete_one(self, filter: Filter) -> int: ...
+
+    async def delete_many(self, filter: Filter) -> int: ...
+
+    async def aggregate(self, pipeline: Sequence[Mapping[str, Any]]) -> list[Document]: ...
+
+    async def create_index(self, keys: Sort, *, name: str, **options: Any) -> None: ...

@@ -1,0 +1,1 @@
+"""The xAPI resources: statement and document models, validation, queries and endpoints."""

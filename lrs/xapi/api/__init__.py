@@ -1,0 +1,1 @@
+"""xAPI HTTP endpoints: one module per resource."""

@@ -1,0 +1,7 @@
+"""xAPI activities resource (placeholder until built)."""
+
+from starlette.endpoints import HTTPEndpoint
+
+
+class ActivitiesResource(HTTPEndpoint):
+    pass

@@ -1,0 +1,141 @@
+"""The Collection contract: the same tests on the in-memory store and (LRS_TEST_MONGODB_URL) MongoDB."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+import pytest
+
+from lrs.errors import DuplicateKey
+from lrs.storage import Database
+from tests.support import MONGODB_URL, make_database, make_settings
+
+T = TypeVar("T")
+
+
+def run_with_db(work: Callable[[Database], Awaitable[T]]) -> T:
+    async def main() -> T:
+        db = make_database(make_settings())
+        try:
+            return await work(db)
+        finally:
+            if MONGODB_URL:
+                await db.drop()
+            await db.close()
+
+    return asyncio.run(main())
+
+
+def test_collection_insert_one_refuses_duplicate_id() -> None:
+    async def work(db: Database) -> None:
+        c = db.collection("things")
+        await c.insert_one({"_id": "a", "n": 1})
+        with pytest.raises(DuplicateKey):
+            await c.insert_one({"_id": "a", "n": 2})
+        assert await c.find_one({"_id": "a"}) == {"_id": "a", "n": 1}
+
+    run_with_db(work)
+
+
+def test_collection_insert_many_reports_duplicates_and_inserts_the_rest() -> None:
+    async def work(db: Database) -> None:
+        c = db.collection("things")
+        await c.insert_one({"_id": "b"})
+        duplicates = await c.insert_many([{"_id": "a"}, {"_id": "b"}, {"_id": "c"}])
+        assert duplicates == [1]
+        assert [d["_id"] for d in await c.find({}, sort=[("_id", 1)])] == ["a", "b", "c"]
+
+    run_with_db(work)
+
+
+def test_collection_find_sorts_skips_limits_and_projects() -> None:
+    async def work(db: Database) -> list[Any]:
+        c = db.collection("things")
+        await c.insert_many([{"_id": i, "k": i % 3, "x": "y"} for i in range(10)])
+        return await c.find({"k": {"$gte": 1}}, {"x": 0}, sort=[("k", -1), ("_id", 1)], skip=1, limit=3)
+
+    assert run_with_db(work) == [{"_id": 5, "k": 2}, {"_id": 8, "k": 2}, {"_id": 1, "k": 1}]
+
+
+def test_collection_dates_round_trip_as_aware_utc_to_the_millisecond() -> None:
+    when = datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=UTC)
+
+    async def work(db: Database) -> Any:
+        await db.collection("things").insert_one({"_id": 1, "at": when})
+        return (await db.collection("things").find_one({"at": {"$gte": when.replace(microsecond=678000)}}))
+
+    doc = run_with_db(work)
+    assert doc["at"] == when.replace(microsecond=678000)
+    assert doc["at"].utcoffset().total_seconds() == 0
+
+
+def test_collection_upsert_and_find_one_and_update_return_before_or_after() -> None:
+    async def work(db: Database) -> tuple[Any, Any, Any]:
+        c = db.collection("counters")
+        result = await c.update_one({"_id": "x"}, {"$inc": {"n": 1}, "$setOnInsert": {"first": True}}, upsert=True)
+        before = await c.find_one_and_update({"_id": "x"}, {"$inc": {"n": 5}}, return_new=False)
+        after = await c.find_one_and_update({"_id": "x"}, {"$max": {"n": 3}})
+        return result, before, after
+
+    result, before, after = run_with_db(work)
+    assert result.upserted_id == "x"
+    assert before == {"_id": "x", "n": 1, "first": True}
+    assert after == {"_id": "x", "n": 6, "first": True}
+
+
+def test_collection_pipeline_update_applies_only_newer_values() -> None:
+    """The conditional-per-field update the ingest relies on: an older sequence never overwrites."""
+
+    def newer(field: str, value: Any, seq: int) -> dict[str, Any]:
+        return {"$set": {field: {"$cond": [{"$gt": [seq, {"$ifNull": [f"${field}.s", -1]}]},
+                                           {"v": value, "s": seq}, f"${field}"]}}}
+
+    async def work(db: Database) -> Any:
+        c = db.collection("cmi")
+        await c.update_one({"_id": 1}, [newer("score", "80", 5)], upsert=True)
+        await c.update_one({"_id": 1}, [newer("score", "60", 3)])
+        return await c.find_one({"_id": 1})
+
+    assert run_with_db(work) == {"_id": 1, "score": {"v": "80", "s": 5}}
+
+
+def test_collection_aggregate_groups_and_sorts() -> None:
+    async def work(db: Database) -> list[Any]:
+        c = db.collection("sessions")
+        await c.insert_many([
+            {"_id": 1, "learner": "a", "s": 10.5},
+            {"_id": 2, "learner": "a", "s": 20},
+            {"_id": 3, "learner": "b", "s": 7},
+        ])
+        return await c.aggregate([
+            {"$group": {"_id": "$learner", "total": {"$sum": "$s"}, "n": {"$sum": 1}}},
+            {"$sort": {"_id": 1}},
+        ])
+
+    assert run_with_db(work) == [{"_id": "a", "total": 30.5, "n": 2}, {"_id": "b", "total": 7, "n": 1}]
+
+
+def test_collection_delete_and_count() -> None:
+    async def work(db: Database) -> tuple[int, int, int, int]:
+        c = db.collection("things")
+        await c.insert_many([{"_id": i, "even": i % 2 == 0} for i in range(6)])
+        one = await c.delete_one({"_id": 0})
+        many = await c.delete_many({"even": True})
+        missing = await c.delete_one({"_id": 0})
+        return one, many, missing, await c.count({})
+
+    assert run_with_db(work) == (1, 2, 0, 3)
+
+
+def test_collection_create_index_is_idempotent() -> None:
+    async def work(db: Database) -> int:
+        c = db.collection("things")
+        await c.create_index([("a", 1), ("b", -1)], name="a_b")
+        await c.create_index([("a", 1), ("b", -1)], name="a_b")
+        await c.insert_one({"_id": 1, "a": 1, "b": 2})
+        return await c.count({"a": 1})
+
+    assert run_with_db(work) == 1
