@@ -73,7 +73,7 @@ def decimal(low: float | None = None, high: float | None = None, blank: bool = F
             return "must be a decimal number"
         number = float(value)
         if (low is not None and number < low) or (high is not None and number > high):
-            return f"must be within [{low if low is not None else '-inf'}, {high if high is not None else 'inf'}]"
+            return f"must be within [{'-inf' if low is None else low}, {'inf' if high is None else high}]"
         return None
 
     return check

@@ -118,12 +118,20 @@ ELEMENTS_2004: dict[str, c.Check] = {
     "adl.data.n.id": c.long_identifier,
     "adl.data.n.store": c.string(64000),
 }
-_NAV_REQUEST_VALID = re.compile(r"adl\.nav\.request_valid\.(continue|previous|(choice|jump)\.\{target=[^}]+\})")
+_NAV_REQUEST_VALID = re.compile(
+    r"adl\.nav\.request_valid\.(continue|previous|(choice|jump)\.\{target=[^}]+\})"
+)
 
 ELEMENTS: dict[ScormVersion, dict[str, c.Check]] = {"1.2": ELEMENTS_12, "2004": ELEMENTS_2004}
 KEYWORDS = ("_count", "_children", "_version")
 # Elements whose next name segment is an index.
-COLLECTIONS = ("interactions", "objectives", "correct_responses", "comments_from_learner", "comments_from_lms")
+COLLECTIONS = (
+    "interactions",
+    "objectives",
+    "correct_responses",
+    "comments_from_learner",
+    "comments_from_lms",
+)
 _INDEX = re.compile(r"0|[1-9]\d*")
 
 
