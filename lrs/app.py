@@ -41,7 +41,10 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         await create_indexes(db)
         if settings.default_api_key and settings.default_api_secret:
             await create_credential(
-                db, "default", ALL_SCOPES, key=settings.default_api_key,
+                db,
+                "default",
+                ALL_SCOPES,
+                key=settings.default_api_key,
                 secret=settings.default_api_secret.get_secret_value(),
             )
         app.state.settings = settings

@@ -94,7 +94,9 @@ class Authenticator:
             raise Unauthorized("unknown key or wrong secret")
         credential = found[0]
         principal = Principal(
-            key, credential.name, frozenset(credential.scopes),
+            key,
+            credential.name,
+            frozenset(credential.scopes),
             authority_agent(key, credential.name, self._homepage),
         )
         if self._ttl > 0:

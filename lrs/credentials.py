@@ -41,9 +41,7 @@ def verify_secret(secret: str, stored: str) -> bool:
     """Whether a secret matches a stored hash (constant-time comparison)."""
     try:
         _, n, r, p, salt, digest = stored.split("$")
-        candidate = hashlib.scrypt(
-            secret.encode(), salt=bytes.fromhex(salt), n=int(n), r=int(r), p=int(p)
-        )
+        candidate = hashlib.scrypt(secret.encode(), salt=bytes.fromhex(salt), n=int(n), r=int(r), p=int(p))
     except ValueError:
         return False
     return hmac.compare_digest(candidate.hex(), digest)
@@ -71,7 +69,10 @@ def check_scopes(scopes: list[str] | tuple[str, ...]) -> tuple[str, ...]:
 
 
 async def create_credential(
-    db: Database, name: str, scopes: list[str] | tuple[str, ...], key: str | None = None,
+    db: Database,
+    name: str,
+    scopes: list[str] | tuple[str, ...],
+    key: str | None = None,
     secret: str | None = None,
 ) -> tuple[Credential, str]:
     """Create (or, when `key` exists, update) a credential; returns it with its clear secret."""
@@ -82,7 +83,12 @@ async def create_credential(
     await db.collection(CREDENTIALS).update_one(
         {"_id": key},
         {
-            "$set": {"name": name, "scopes": list(scopes), "secret_hash": hash_secret(secret), "revoked": False},
+            "$set": {
+                "name": name,
+                "scopes": list(scopes),
+                "secret_hash": hash_secret(secret),
+                "revoked": False,
+            },
             "$setOnInsert": {"created": now},
         },
         upsert=True,

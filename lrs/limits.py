@@ -43,9 +43,11 @@ class BodyLimitMiddleware:
 
 async def _answer(send: Send, error: PayloadTooLarge) -> None:
     body = dump_json(error.body())
-    await send({
-        "type": "http.response.start",
-        "status": error.status_code,
-        "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
-    })
+    await send(
+        {
+            "type": "http.response.start",
+            "status": error.status_code,
+            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+        }
+    )
     await send({"type": "http.response.body", "body": body})

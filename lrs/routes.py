@@ -5,7 +5,6 @@ from __future__ import annotations
 from starlette.routing import Mount, Route
 
 from lrs import health
-from lrs.reports import api as reports
 from lrs.scorm import api as scorm
 from lrs.xapi.api import about, activities, agents, documents, statements
 
@@ -23,8 +22,7 @@ scorm_routes = [
     Route("/commits", scorm.CommitsResource),
 ]
 
-reports_routes: list[Route] = [
-]
+reports_routes: list[Route] = []
 
 routes = [
     Route("/health/live", health.live, methods=["GET", "HEAD"]),

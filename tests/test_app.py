@@ -19,7 +19,8 @@ def test_body_over_limit_is_refused_with_413_naming_the_limit() -> None:
     settings = make_settings(max_body_bytes=100)
     with TestClient(create_app(settings, make_database(settings))) as client:
         response = client.post(
-            "/xapi/statements", content=b"x" * 101,
+            "/xapi/statements",
+            content=b"x" * 101,
             headers={"Authorization": basic_auth(), "Content-Type": "application/json"},
         )
     assert response.status_code == 413

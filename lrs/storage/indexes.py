@@ -12,7 +12,8 @@ from typing import Any
 from lrs.storage import Database
 
 STATEMENTS = "statements"
-ATTACHMENTS = "attachments"
+ATTACHMENTS = "attachments"  # _id = sha2 of the raw data
+ACTIVITIES = "activities"  # _id = activity id; the merged canonical definition
 DOCUMENTS = "documents"
 CREDENTIALS = "credentials"
 SCORM_COMMITS = "scorm_commits"  # applied commits, _id = "<session_id>:<sequence>"
@@ -33,7 +34,31 @@ class Index:
 
 INDEXES: list[Index] = [
     # --- statements (owned by lrs/xapi) ---
+    Index(STATEMENTS, [("stored", -1), ("_id", -1)], "statements_stored",
+          "unfiltered queries, since/until, and the (stored, _id) keyset of `more` links"),
+    Index(STATEMENTS, [("verb", 1), ("stored", -1)], "statements_verb", "GET statements?verb="),
+    Index(STATEMENTS, [("agent", 1), ("stored", -1)], "statements_agent", "GET statements?agent="),
+    Index(STATEMENTS, [("activity", 1), ("stored", -1)], "statements_activity",
+          "GET statements?activity="),
+    Index(STATEMENTS, [("registration", 1), ("stored", -1)], "statements_registration",
+          "GET statements?registration="),
+    Index(STATEMENTS, [("related_agents", 1), ("stored", -1)], "statements_related_agents",
+          "GET statements?agent=&related_agents=true"),
+    Index(STATEMENTS, [("related_activities", 1), ("stored", -1)], "statements_related_activities",
+          "GET statements?activity=&related_activities=true"),
+    Index(STATEMENTS, [("authority_key", 1), ("stored", -1)], "statements_authority_key",
+          "statements/read/mine: only the caller's own statements"),
+    Index(STATEMENTS, [("ref", 1)], "statements_ref",
+          "statements targeting another (StatementRef): voiding and the StatementRef filter rule",
+          {"sparse": True}),
     # --- documents (owned by lrs/xapi documents) ---
+    Index(
+        DOCUMENTS,
+        [("kind", 1), ("activity_id", 1), ("agent", 1), ("registration", 1), ("updated", 1)],
+        "documents_set_updated",
+        "GET ids (with since) and DELETE of all state documents of one activity/agent/registration, "
+        "and profile id lists",
+    ),
     # --- scorm (owned by lrs/scorm) ---
     # --- reports (owned by lrs/reports) ---
 ]

@@ -65,7 +65,7 @@ def test_collection_dates_round_trip_as_aware_utc_to_the_millisecond() -> None:
 
     async def work(db: Database) -> Any:
         await db.collection("things").insert_one({"_id": 1, "at": when})
-        return (await db.collection("things").find_one({"at": {"$gte": when.replace(microsecond=678000)}}))
+        return await db.collection("things").find_one({"at": {"$gte": when.replace(microsecond=678000)}})
 
     doc = run_with_db(work)
     assert doc["at"] == when.replace(microsecond=678000)
@@ -75,7 +75,9 @@ def test_collection_dates_round_trip_as_aware_utc_to_the_millisecond() -> None:
 def test_collection_upsert_and_find_one_and_update_return_before_or_after() -> None:
     async def work(db: Database) -> tuple[Any, Any, Any]:
         c = db.collection("counters")
-        result = await c.update_one({"_id": "x"}, {"$inc": {"n": 1}, "$setOnInsert": {"first": True}}, upsert=True)
+        result = await c.update_one(
+            {"_id": "x"}, {"$inc": {"n": 1}, "$setOnInsert": {"first": True}}, upsert=True
+        )
         before = await c.find_one_and_update({"_id": "x"}, {"$inc": {"n": 5}}, return_new=False)
         after = await c.find_one_and_update({"_id": "x"}, {"$max": {"n": 3}})
         return result, before, after
@@ -90,8 +92,17 @@ def test_collection_pipeline_update_applies_only_newer_values() -> None:
     """The conditional-per-field update the ingest relies on: an older sequence never overwrites."""
 
     def newer(field: str, value: Any, seq: int) -> dict[str, Any]:
-        return {"$set": {field: {"$cond": [{"$gt": [seq, {"$ifNull": [f"${field}.s", -1]}]},
-                                           {"v": value, "s": seq}, f"${field}"]}}}
+        return {
+            "$set": {
+                field: {
+                    "$cond": [
+                        {"$gt": [seq, {"$ifNull": [f"${field}.s", -1]}]},
+                        {"v": value, "s": seq},
+                        f"${field}",
+                    ]
+                }
+            }
+        }
 
     async def work(db: Database) -> Any:
         c = db.collection("cmi")
@@ -105,15 +116,19 @@ def test_collection_pipeline_update_applies_only_newer_values() -> None:
 def test_collection_aggregate_groups_and_sorts() -> None:
     async def work(db: Database) -> list[Any]:
         c = db.collection("sessions")
-        await c.insert_many([
-            {"_id": 1, "learner": "a", "s": 10.5},
-            {"_id": 2, "learner": "a", "s": 20},
-            {"_id": 3, "learner": "b", "s": 7},
-        ])
-        return await c.aggregate([
-            {"$group": {"_id": "$learner", "total": {"$sum": "$s"}, "n": {"$sum": 1}}},
-            {"$sort": {"_id": 1}},
-        ])
+        await c.insert_many(
+            [
+                {"_id": 1, "learner": "a", "s": 10.5},
+                {"_id": 2, "learner": "a", "s": 20},
+                {"_id": 3, "learner": "b", "s": 7},
+            ]
+        )
+        return await c.aggregate(
+            [
+                {"$group": {"_id": "$learner", "total": {"$sum": "$s"}, "n": {"$sum": 1}}},
+                {"$sort": {"_id": 1}},
+            ]
+        )
 
     assert run_with_db(work) == [{"_id": "a", "total": 30.5, "n": 2}, {"_id": "b", "total": 7, "n": 1}]
 
