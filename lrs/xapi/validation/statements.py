@@ -1,0 +1,309 @@
+"""Statement checks: structure, verb, object, result, context, attachments, version (xAPI Data 2.4)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from lrs.errors import InvalidStatement
+from lrs.xapi.validation.activities import check_activity
+from lrs.xapi.validation.agents import check_actor, check_agent, check_authority, check_group
+from lrs.xapi.validation.primitives import (
+    check_bool,
+    check_extensions,
+    check_iri,
+    check_keys,
+    check_language_map,
+    check_number,
+    check_string,
+    check_uuid,
+    fail,
+    is_valid_duration,
+    is_valid_iri,
+    is_valid_language_tag,
+    join,
+    parse_timestamp,
+    require_array,
+    require_object,
+)
+
+VOIDED = "http://adlnet.gov/expapi/verbs/voided"
+STATEMENT_KEYS = (
+    "id",
+    "actor",
+    "verb",
+    "object",
+    "result",
+    "context",
+    "timestamp",
+    "stored",
+    "authority",
+    "version",
+    "attachments",
+)
+SUBSTATEMENT_KEYS = ("objectType", "actor", "verb", "object", "result", "context", "timestamp", "attachments")
+CONTEXT_KEYS = (
+    "registration",
+    "instructor",
+    "team",
+    "contextActivities",
+    "revision",
+    "platform",
+    "language",
+    "statement",
+    "extensions",
+)
+CONTEXT_KEYS_2 = (*CONTEXT_KEYS, "contextAgents", "contextGroups")
+CONTEXT_ACTIVITY_KEYS = ("parent", "grouping", "category", "other")
+RESULT_KEYS = ("score", "success", "completion", "response", "duration", "extensions")
+ATTACHMENT_KEYS = ("usageType", "display", "description", "contentType", "length", "sha2", "fileUrl")
+VERSION_1_RE = re.compile(r"^1\.0(\.\d+)?$")
+VERSION_2_RE = re.compile(r"^(1\.0|2\.0)(\.\d+)?$")
+
+
+def is_v2(version: str) -> bool:
+    """True when the request's X-Experience-API-Version selects xAPI 2.0 rules."""
+    return version.startswith("2.")
+
+
+def validate_statement(statement: Any, version: str) -> None:
+    """Raise InvalidStatement (with the JSON path in `field`) for the first MUST the statement breaks."""
+    check_statement(statement, "", version)
+
+
+def validate_statements(statements: list[Any], version: str) -> None:
+    """Validate each statement of a batch; field paths start with the index, e.g. "[3].verb.id"."""
+    for i, statement in enumerate(statements):
+        check_statement(statement, f"[{i}]", version)
+
+
+def check_statement(value: Any, path: str, version: str) -> None:
+    """A top-level Statement (Data 2.4)."""
+    statement = require_object(value, path, "a statement")
+    check_keys(statement, STATEMENT_KEYS, path, "a statement")
+    for key in ("actor", "verb", "object"):
+        if key not in statement:
+            fail(join(path, key), f"a statement requires {key!r}")
+    if "id" in statement:
+        check_uuid(statement["id"], join(path, "id"))
+    check_body(statement, path, version)
+    if "stored" in statement:
+        parse_timestamp(statement["stored"], join(path, "stored"))
+    if "authority" in statement:
+        check_authority(statement["authority"], join(path, "authority"))
+    if "version" in statement:
+        check_version(statement["version"], join(path, "version"), version)
+
+
+def check_body(statement: dict[str, Any], path: str, version: str, *, sub: bool = False) -> None:
+    """What Statements and SubStatements share: actor, verb, object, result, context, timestamp..."""
+    check_actor(statement["actor"], join(path, "actor"))
+    verb_id = check_verb(statement["verb"], join(path, "verb"))
+    obj = check_object(statement["object"], join(path, "object"), version, sub=sub)
+    if verb_id == VOIDED and not sub and obj.get("objectType") != "StatementRef":
+        fail(join(path, "object"), "a voiding statement's object must be a StatementRef")
+    if "result" in statement:
+        check_result(statement["result"], join(path, "result"))
+    if "context" in statement:
+        is_activity = obj.get("objectType", "Activity") == "Activity"
+        check_context(statement["context"], join(path, "context"), version, object_is_activity=is_activity)
+    if "timestamp" in statement:
+        parse_timestamp(statement["timestamp"], join(path, "timestamp"))
+    if "attachments" in statement:
+        for i, item in enumerate(
+            require_array(statement["attachments"], join(path, "attachments"), "attachments")
+        ):
+            check_attachment(item, join(join(path, "attachments"), i))
+
+
+def check_verb(value: Any, path: str) -> str:
+    """A Verb: id IRI, optional display language map (Data 2.4.3)."""
+    verb = require_object(value, path, "a verb")
+    check_keys(verb, ("id", "display"), path, "a verb")
+    if "id" not in verb:
+        fail(join(path, "id"), "a verb requires 'id'")
+    check_iri(verb["id"], join(path, "id"))
+    if "display" in verb:
+        check_language_map(verb["display"], join(path, "display"))
+    return str(verb["id"])
+
+
+def check_object(value: Any, path: str, version: str, *, sub: bool) -> dict[str, Any]:
+    """The object: Activity, Agent, Group, StatementRef or (top level only) SubStatement (Data 2.4.4)."""
+    obj = require_object(value, path, "an object")
+    kind = obj.get("objectType", "Activity")
+    if kind == "Activity":
+        check_activity(obj, path)
+    elif kind == "Agent":
+        check_agent(obj, path)
+    elif kind == "Group":
+        check_group(obj, path)
+    elif kind == "StatementRef":
+        check_statement_ref(obj, path)
+    elif kind == "SubStatement":
+        if sub:
+            fail(join(path, "objectType"), "a SubStatement must not contain a SubStatement")
+        check_substatement(obj, path, version)
+    else:
+        fail(
+            join(path, "objectType"),
+            f"{kind!r} is not one of Activity, Agent, Group, StatementRef, SubStatement",
+        )
+    return obj
+
+
+def check_statement_ref(value: Any, path: str) -> None:
+    """A StatementRef: objectType "StatementRef" and a UUID id (Data 2.4.4.3)."""
+    ref = require_object(value, path, "a StatementRef")
+    if ref.get("objectType") != "StatementRef":
+        fail(join(path, "objectType"), 'a StatementRef must have objectType "StatementRef"')
+    check_keys(ref, ("objectType", "id"), path, "a StatementRef")
+    if "id" not in ref:
+        fail(join(path, "id"), "a StatementRef requires 'id'")
+    check_uuid(ref["id"], join(path, "id"))
+
+
+def check_substatement(obj: dict[str, Any], path: str, version: str) -> None:
+    """A SubStatement: a statement without id, stored, version, authority or a nested SubStatement."""
+    for key in ("id", "stored", "version", "authority"):
+        if key in obj:
+            fail(join(path, key), f"a SubStatement must not have {key!r}")
+    check_keys(obj, SUBSTATEMENT_KEYS, path, "a SubStatement")
+    for key in ("actor", "verb", "object"):
+        if key not in obj:
+            fail(join(path, key), f"a SubStatement requires {key!r}")
+    check_body(obj, path, version, sub=True)
+
+
+def check_result(value: Any, path: str) -> None:
+    """A Result: score, success, completion, response, duration, extensions (Data 2.4.5)."""
+    result = require_object(value, path, "a result")
+    check_keys(result, RESULT_KEYS, path, "a result")
+    if "score" in result:
+        check_score(result["score"], join(path, "score"))
+    for key in ("success", "completion"):
+        if key in result:
+            check_bool(result[key], join(path, key))
+    if "response" in result:
+        check_string(result["response"], join(path, "response"))
+    if "duration" in result and not is_valid_duration(result["duration"]):
+        fail(join(path, "duration"), f"{result['duration']!r} is not an ISO 8601 duration")
+    if "extensions" in result:
+        check_extensions(result["extensions"], join(path, "extensions"))
+
+
+def check_score(value: Any, path: str) -> None:
+    """A Score: scaled in [-1, 1]; min <= raw <= max; min < max (Data 2.4.5.1)."""
+    score = require_object(value, path, "a score")
+    check_keys(score, ("scaled", "raw", "min", "max"), path, "a score")
+    numbers = {
+        key: check_number(score[key], join(path, key))
+        for key in ("scaled", "raw", "min", "max")
+        if key in score
+    }
+    if "scaled" in numbers and not -1 <= numbers["scaled"] <= 1:
+        fail(join(path, "scaled"), f"scaled must be between -1 and 1, got {score['scaled']!r}")
+    if "min" in numbers and "max" in numbers and numbers["min"] >= numbers["max"]:
+        fail(join(path, "min"), f"min ({score['min']!r}) must be less than max ({score['max']!r})")
+    if "raw" in numbers:
+        if "min" in numbers and numbers["raw"] < numbers["min"]:
+            fail(join(path, "raw"), f"raw ({score['raw']!r}) must not be below min ({score['min']!r})")
+        if "max" in numbers and numbers["raw"] > numbers["max"]:
+            fail(join(path, "raw"), f"raw ({score['raw']!r}) must not be above max ({score['max']!r})")
+
+
+def check_context(value: Any, path: str, version: str, *, object_is_activity: bool) -> None:
+    """A Context (Data 2.4.6); contextAgents/contextGroups only in 2.0 (9274.1.1 Data 2.2.2.5)."""
+    context = require_object(value, path, "a context")
+    check_keys(context, CONTEXT_KEYS_2 if is_v2(version) else CONTEXT_KEYS, path, "a context")
+    if "registration" in context:
+        check_uuid(context["registration"], join(path, "registration"))
+    if "instructor" in context:
+        check_actor(context["instructor"], join(path, "instructor"))
+    if "team" in context:
+        team = context["team"]
+        if not isinstance(team, dict) or team.get("objectType") != "Group":
+            fail(join(path, "team"), 'context team must be a Group (objectType "Group")')
+        check_group(team, join(path, "team"))
+    if "contextActivities" in context:
+        check_context_activities(context["contextActivities"], join(path, "contextActivities"))
+    for key in ("revision", "platform"):
+        if key in context:
+            check_string(context[key], join(path, key))
+            if not object_is_activity:
+                fail(join(path, key), f"context {key!r} is only allowed when the object is an Activity")
+    if "language" in context and not is_valid_language_tag(context["language"]):
+        fail(join(path, "language"), f"{context['language']!r} is not an RFC 5646 language tag")
+    if "statement" in context:
+        check_statement_ref(context["statement"], join(path, "statement"))
+    if "extensions" in context:
+        check_extensions(context["extensions"], join(path, "extensions"))
+    if "contextAgents" in context:
+        check_context_actors(context["contextAgents"], join(path, "contextAgents"), "contextAgent", "agent")
+    if "contextGroups" in context:
+        check_context_actors(context["contextGroups"], join(path, "contextGroups"), "contextGroup", "group")
+
+
+def check_context_activities(value: Any, path: str) -> None:
+    """contextActivities: parent/grouping/category/other, each an Activity or an array of them."""
+    activities = require_object(value, path, "contextActivities")
+    check_keys(activities, CONTEXT_ACTIVITY_KEYS, path, "contextActivities")
+    for key, item in activities.items():
+        if isinstance(item, list):
+            for i, activity in enumerate(item):
+                check_activity(activity, join(join(path, key), i))
+        else:
+            check_activity(item, join(path, key))
+
+
+def check_context_actors(value: Any, path: str, object_type: str, member: str) -> None:
+    """contextAgents / contextGroups: arrays of {objectType, agent|group, relevantTypes?} (2.0.0)."""
+    for i, item in enumerate(require_array(value, path, path.rsplit(".", 1)[-1])):
+        item_path = join(path, i)
+        entry = require_object(item, item_path, f"a {object_type}")
+        check_keys(entry, ("objectType", member, "relevantTypes"), item_path, f"a {object_type}")
+        if entry.get("objectType") != object_type:
+            fail(join(item_path, "objectType"), f"objectType must be {object_type!r}")
+        if member not in entry:
+            fail(join(item_path, member), f"a {object_type} requires {member!r}")
+        if member == "agent":
+            check_agent(entry["agent"], join(item_path, "agent"))
+        else:
+            check_group(entry["group"], join(item_path, "group"))
+        if "relevantTypes" in entry:
+            types_path = join(item_path, "relevantTypes")
+            for j, iri in enumerate(
+                require_array(entry["relevantTypes"], types_path, "relevantTypes", non_empty=True)
+            ):
+                check_iri(iri, join(types_path, j))
+
+
+def check_attachment(value: Any, path: str) -> None:
+    """An Attachment: usageType, display, contentType, length, sha2 required (Data 2.4.11)."""
+    attachment = require_object(value, path, "an attachment")
+    check_keys(attachment, ATTACHMENT_KEYS, path, "an attachment")
+    for key in ("usageType", "display", "contentType", "length", "sha2"):
+        if key not in attachment:
+            fail(join(path, key), f"an attachment requires {key!r}")
+    check_iri(attachment["usageType"], join(path, "usageType"))
+    check_language_map(attachment["display"], join(path, "display"))
+    if "description" in attachment:
+        check_language_map(attachment["description"], join(path, "description"))
+    check_string(attachment["contentType"], join(path, "contentType"))
+    length = attachment["length"]
+    if isinstance(length, bool) or not isinstance(length, int) or length < 0:
+        fail(join(path, "length"), f"length must be a non-negative integer, got {length!r}")
+    check_string(attachment["sha2"], join(path, "sha2"))
+    if "fileUrl" in attachment and not is_valid_iri(attachment["fileUrl"]):
+        fail(join(path, "fileUrl"), f"{attachment['fileUrl']!r} is not an absolute IRL")
+
+
+def check_version(value: Any, path: str, version: str) -> None:
+    """The statement's version: "1.0.x" (and "2.0.x" under 2.0) (Data 2.4.10)."""
+    pattern = VERSION_2_RE if is_v2(version) else VERSION_1_RE
+    if not isinstance(value, str) or not pattern.match(value):
+        allowed = "1.0.x or 2.0.x" if is_v2(version) else "1.0.x"
+        fail(path, f"{value!r} is not a supported statement version ({allowed})")
+
+
+__all__ = ["InvalidStatement", "validate_statement", "validate_statements"]
