@@ -1,0 +1,300 @@
+"""The statements service: validate, complete, store (all or nothing), void, merge activities; read back.
+
+xAPI 1.0.3 Communication 2.1 and Data 2.3 (lifecycle, voiding, immutability); 2.0.0 likewise.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from lrs.errors import BadRequest, InvalidStatement, PayloadTooLarge, StatementConflict
+from lrs.reports.derived import report_fields
+from lrs.settings import Settings
+from lrs.storage import Database
+from lrs.storage.indexes import ATTACHMENTS, STATEMENTS
+from lrs.xapi import activities as activity_store
+from lrs.xapi import validation
+
+VOIDED_VERB = "http://adlnet.gov/expapi/verbs/voided"
+SIGNATURE_USAGE = "http://adlnet.gov/expapi/attachments/signature"
+# properties the LRS sets or may change; ignored when a re-sent statement is compared (Data 2.3.1)
+_IGNORED_IN_COMPARISON = ("authority", "stored", "version", "timestamp", "id", "attachments")
+
+
+def format_stored(when: datetime) -> str:
+    """ISO 8601 UTC with millisecond precision, as `stored` is returned."""
+    return when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
+
+
+def now_ms() -> datetime:
+    """The current UTC time truncated to milliseconds (what MongoDB keeps)."""
+    now = datetime.now(UTC)
+    return now.replace(microsecond=now.microsecond // 1000 * 1000)
+
+
+async def store_statements(
+    db: Database,
+    settings: Settings,
+    statements: list[dict[str, Any]],
+    authority: dict[str, Any],
+    *,
+    authority_key: str | None = None,
+    version: str = "1.0.3",
+    source: str | None = None,
+    attachments: dict[str, bytes] | None = None,
+    ignore_existing: bool = False,
+    attachment_types: dict[str, str] | None = None,
+) -> list[str]:
+    """Validate, complete and store a batch all or nothing; apply voiding; merge activities; return ids."""
+    if len(statements) > settings.max_batch_statements:
+        raise PayloadTooLarge(
+            f"batch of {len(statements)} statements exceeds the limit of {settings.max_batch_statements} "
+            "(LRS_MAX_BATCH_STATEMENTS)", limit=settings.max_batch_statements,
+        )
+    if not statements:
+        return []
+    attachments = attachments or {}
+    if source != "scorm":
+        validation.validate_statements(statements, version)
+        _check_attachments(statements, attachments, version)
+    _check_unique_ids(statements)
+    stored = now_ms()
+    docs = [
+        _stored_document(s, stored, authority, authority_key, version, source, settings)
+        for s in statements
+    ]
+    ids = [d["statement"]["id"] for d in docs]
+    await _check_voiding_targets(db, docs)
+    collection = db.collection(STATEMENTS)
+    duplicates = await collection.insert_many(docs)
+    if duplicates:
+        await _resolve_duplicates(db, docs, duplicates, ignore_existing)
+    fresh = [d for i, d in enumerate(docs) if i not in set(duplicates)]
+    if attachments:
+        await _store_attachments(db, attachments, attachment_types or {})
+    await _apply_voiding(db, fresh)
+    await activity_store.merge_activities(db, [d["statement"] for d in fresh])
+    return ids
+
+
+def _check_unique_ids(statements: list[dict[str, Any]]) -> None:
+    seen: set[str] = set()
+    for i, s in enumerate(statements):
+        sid = s.get("id")
+        if isinstance(sid, str):
+            if sid.lower() in seen:
+                raise BadRequest(f"statement id {sid} appears more than once in the batch", field=f"[{i}].id")
+            seen.add(sid.lower())
+
+
+def _check_attachments(statements: list[dict[str, Any]], parts: dict[str, bytes], version: str) -> None:
+    """Every attachment without fileUrl has a part, every part an attachment; signatures verify."""
+    declared: set[str] = set()
+    for i, s in enumerate(statements):
+        for j, att in enumerate(s.get("attachments") or []):
+            sha2 = att.get("sha2")
+            if sha2 in parts:
+                declared.add(sha2)
+            elif not att.get("fileUrl"):
+                raise InvalidStatement(
+                    f"attachment with sha2 {sha2} has no fileUrl and no matching multipart part",
+                    field=f"[{i}].attachments[{j}]",
+                )
+            if att.get("usageType") == SIGNATURE_USAGE:
+                if sha2 not in parts:
+                    raise InvalidStatement("a signature attachment must be sent as a part",
+                                           field=f"[{i}].attachments[{j}]")
+                if att.get("contentType") != "application/octet-stream":
+                    raise InvalidStatement("a signature attachment's contentType must be "
+                                           "application/octet-stream", field=f"[{i}].attachments[{j}]")
+                from lrs.xapi.signature import verify_signed_statement
+
+                verify_signed_statement(s, parts[sha2], version)
+    extra = set(parts) - declared
+    if extra:
+        raise BadRequest(
+            f"multipart part(s) with X-Experience-API-Hash {', '.join(sorted(extra))} match no attachment",
+            field="attachments",
+        )
+
+
+def _stored_document(
+    statement: dict[str, Any],
+    stored: datetime,
+    authority: dict[str, Any],
+    authority_key: str | None,
+    version: str,
+    source: str | None,
+    settings: Settings,
+) -> dict[str, Any]:
+    s = dict(statement)
+    s["id"] = str(s.get("id") or uuid.uuid4())
+    stored_text = format_stored(stored)
+    s["stored"] = stored_text
+    s.setdefault("timestamp", stored_text)
+    s["authority"] = authority
+    s.setdefault("version", "2.0.0" if version.startswith("2.") else "1.0.0")
+    doc: dict[str, Any] = {
+        "_id": s["id"].lower(),
+        "statement": s,
+        "stored": stored,
+        "verb": s["verb"]["id"],
+        "voided": False,
+        **index_fields(s),
+    }
+    if authority_key is not None:
+        doc["authority_key"] = authority_key
+    if source is not None:
+        doc["source"] = source
+    doc.update(report_fields(s, settings.activity_iri_base, settings.lms_homepage))
+    return doc
+
+
+def index_fields(s: dict[str, Any]) -> dict[str, Any]:
+    """The query fields of a statement: activity, related activities/agents, registration, ref."""
+    obj = s.get("object") or {}
+    object_type = obj.get("objectType", "Activity")
+    fields: dict[str, Any] = {}
+    agents: set[str] = set()
+    related_agents: set[str] = set()
+    related_activities: set[str] = set()
+    _collect(s, agents, related_agents, related_activities, top=True)
+    if object_type == "Activity" and "id" in obj:
+        fields["activity"] = obj["id"]
+    if object_type == "StatementRef":
+        fields["ref"] = str(obj.get("id", "")).lower()
+    registration = (s.get("context") or {}).get("registration")
+    if registration:
+        fields["registration"] = str(registration).lower()
+    fields["agent"] = sorted(agents)
+    fields["related_agents"] = sorted(related_agents)
+    fields["related_activities"] = sorted(related_activities)
+    return fields
+
+
+def _collect(
+    s: dict[str, Any], agents: set[str], related_agents: set[str], activities: set[str], *, top: bool
+) -> None:
+    def add_agent(agent: Any, direct: bool) -> None:
+        if not isinstance(agent, dict):
+            return
+        ident = _identifier(agent)
+        if ident:
+            related_agents.add(ident)
+            if direct:
+                agents.add(ident)
+        for member in agent.get("member") or []:
+            member_id = _identifier(member) if isinstance(member, dict) else None
+            if member_id:
+                related_agents.add(member_id)
+
+    add_agent(s.get("actor"), top)
+    obj = s.get("object") or {}
+    object_type = obj.get("objectType", "Activity")
+    if object_type in ("Agent", "Group"):
+        add_agent(obj, top)
+    elif object_type == "Activity" and "id" in obj:
+        activities.add(obj["id"])
+    elif object_type == "SubStatement":
+        _collect(obj, agents, related_agents, activities, top=False)
+    if top:
+        add_agent(s.get("authority"), False)
+    context = s.get("context") or {}
+    add_agent(context.get("instructor"), False)
+    add_agent(context.get("team"), False)
+    for group in (context.get("contextActivities") or {}).values():
+        for activity in group if isinstance(group, list) else [group]:
+            if isinstance(activity, dict) and "id" in activity:
+                activities.add(activity["id"])
+
+
+def _identifier(agent: dict[str, Any]) -> str | None:
+    if not any(k in agent for k in ("mbox", "mbox_sha1sum", "openid", "account")):
+        return None
+    return validation.agent_identifier(agent)
+
+
+async def _check_voiding_targets(db: Database, docs: list[dict[str, Any]]) -> None:
+    """A voiding statement may not target a voiding statement (Data 2.3.2): refuse with 400."""
+    targets = {d["ref"]: i for i, d in enumerate(docs) if d["verb"] == VOIDED_VERB and "ref" in d}
+    if not targets:
+        return
+    in_batch = {d["_id"] for d in docs if d["verb"] == VOIDED_VERB}
+    for target, i in targets.items():
+        if target in in_batch:
+            raise InvalidStatement(f"voiding statement targets voiding statement {target}",
+                                   field=f"[{i}].object.id")
+    found = await db.collection(STATEMENTS).find(
+        {"_id": {"$in": list(targets)}, "verb": VOIDED_VERB}, {"_id": 1}
+    )
+    if found:
+        target = found[0]["_id"]
+        raise InvalidStatement(f"voiding statement targets voiding statement {target}",
+                               field=f"[{targets[target]}].object.id")
+
+
+async def _resolve_duplicates(
+    db: Database, docs: list[dict[str, Any]], duplicates: list[int], ignore_existing: bool
+) -> None:
+    """Re-sent ids: the same statement is fine; a different one undoes this batch and is a 409."""
+    if ignore_existing:
+        return
+    collection = db.collection(STATEMENTS)
+    dup_ids = [docs[i]["_id"] for i in duplicates]
+    existing = {
+        d["_id"]: d["statement"]
+        for d in await collection.find({"_id": {"$in": dup_ids}}, {"_id": 1, "statement": 1})
+    }
+    for i in duplicates:
+        doc = docs[i]
+        if not statements_match(existing.get(doc["_id"], {}), doc["statement"]):
+            inserted = [d["_id"] for j, d in enumerate(docs) if j not in set(duplicates)]
+            if inserted:
+                await collection.delete_many({"_id": {"$in": inserted}})
+            raise StatementConflict(
+                f"statement {doc['_id']} already exists with different content", field=f"[{i}].id"
+            )
+
+
+def statements_match(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """Statement comparison (Data 2.3.1): ignore the immutability exceptions (LRS-set properties,
+    activity definitions, attachments)."""
+    return _comparable(a) == _comparable(b)
+
+
+def _comparable(s: dict[str, Any]) -> dict[str, Any]:
+    out = {k: v for k, v in s.items() if k not in _IGNORED_IN_COMPARISON}
+    obj = out.get("object")
+    if isinstance(obj, dict):
+        out["object"] = (
+            _comparable(obj) if obj.get("objectType") == "SubStatement"
+            else {k: v for k, v in obj.items() if k != "definition"}
+        )
+    context = out.get("context")
+    if isinstance(context, dict) and isinstance(context.get("contextActivities"), dict):
+        out["context"] = {**context, "contextActivities": {
+            key: [{k: v for k, v in a.items() if k != "definition"} for a in group]
+            if isinstance(group, list) else group
+            for key, group in context["contextActivities"].items()
+        }}
+    return out
+
+
+async def _store_attachments(db: Database, parts: dict[str, bytes], types: dict[str, str]) -> None:
+    docs = [
+        {"_id": sha2, "content": data, "content_type": types.get(sha2, "application/octet-stream"),
+         "length": len(data)}
+        for sha2, data in parts.items()
+    ]
+    await db.collection(ATTACHMENTS).insert_many(docs)
+
+
+async def _apply_voiding(db: Database, docs: list[dict[str, Any]]) -> None:
+    """Mark targets of voiding statements voided; a voiding statement is never voided itself."""
+    targets = [d["ref"] for d in docs if d["verb"] == VOIDED_VERB and "ref" in d]
+    if targets:
+        await db.collection(STATEMENTS).update_many(
+            {"_id": {"$in": targets}, "verb": {"$ne": VOIDED_VERB}}, {"$set": {"voided": True}}
+        )

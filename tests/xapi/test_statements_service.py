@@ -1,0 +1,122 @@
+"""The statements service: completion, all-or-nothing batches, duplicates, voiding, activity merge."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+from lrs.errors import BadRequest, InvalidStatement, PayloadTooLarge, StatementConflict
+from lrs.storage.indexes import ACTIVITIES, STATEMENTS
+from lrs.storage.memory import MemoryDatabase
+from lrs.xapi.statements import VOIDED_VERB, statements_match, store_statements
+from tests.support import make_settings
+
+AUTHORITY = {"objectType": "Agent", "name": "t", "account": {"homePage": "https://lms.example.com", "name": "k"}}
+
+
+def statement(sid: str | None = None, verb: str = "http://adlnet.gov/expapi/verbs/attempted",
+              activity: str = "http://example.com/a", **extra: Any) -> dict[str, Any]:
+    s: dict[str, Any] = {
+        "actor": {"mbox": "mailto:learner@example.com"},
+        "verb": {"id": verb},
+        "object": {"id": activity},
+        **extra,
+    }
+    if sid:
+        s["id"] = sid
+    return s
+
+
+def run(db: MemoryDatabase, statements: list[dict[str, Any]], **kw: Any) -> list[str]:
+    return asyncio.run(store_statements(db, make_settings(max_batch_statements=5), statements, AUTHORITY, **kw))
+
+
+def stored(db: MemoryDatabase, sid: str) -> dict[str, Any] | None:
+    return asyncio.run(db.collection(STATEMENTS).find_one({"_id": sid}))
+
+
+ID1 = "11111111-1111-4111-8111-111111111111"
+ID2 = "22222222-2222-4222-8222-222222222222"
+
+
+def test_store_statements_completes_id_stored_timestamp_authority_version() -> None:
+    db = MemoryDatabase()
+    [sid] = run(db, [statement()], authority_key="k")
+    doc = stored(db, sid)
+    assert doc is not None
+    s = doc["statement"]
+    assert s["id"] == sid and s["authority"] == AUTHORITY and s["version"] == "1.0.0"
+    assert s["timestamp"] == s["stored"] and s["stored"].endswith("Z")
+    assert doc["verb"] == "http://adlnet.gov/expapi/verbs/attempted"
+    assert doc["agent"] == ["mbox:mailto:learner@example.com"]
+    assert doc["activity"] == "http://example.com/a" and doc["authority_key"] == "k"
+
+
+def test_store_statements_same_id_same_statement_is_accepted_twice() -> None:
+    db = MemoryDatabase()
+    run(db, [statement(ID1)])
+    assert run(db, [statement(ID1)]) == [ID1]
+
+
+def test_store_statements_conflict_leaves_nothing_of_the_batch() -> None:
+    db = MemoryDatabase()
+    run(db, [statement(ID1)])
+    with pytest.raises(StatementConflict):
+        run(db, [statement(ID2), statement(ID1, activity="http://example.com/other")])
+    assert stored(db, ID2) is None
+
+
+def test_store_statements_ignore_existing_skips_conflicts() -> None:
+    db = MemoryDatabase()
+    run(db, [statement(ID1)])
+    assert run(db, [statement(ID1, activity="http://example.com/b")], ignore_existing=True) == [ID1]
+
+
+def test_store_statements_invalid_statement_stores_nothing() -> None:
+    db = MemoryDatabase()
+    with pytest.raises(InvalidStatement):
+        run(db, [statement(ID1), {"verb": {"id": "x"}}])
+    assert stored(db, ID1) is None
+
+
+def test_store_statements_duplicate_ids_in_batch_refused() -> None:
+    with pytest.raises(BadRequest):
+        run(MemoryDatabase(), [statement(ID1), statement(ID1)])
+
+
+def test_store_statements_batch_over_limit_refused() -> None:
+    with pytest.raises(PayloadTooLarge, match="limit of 5"):
+        run(MemoryDatabase(), [statement() for _ in range(6)])
+
+
+def test_store_statements_voiding_marks_target_and_not_a_voiding_target() -> None:
+    db = MemoryDatabase()
+    run(db, [statement(ID1)])
+    [voiding] = run(db, [statement(verb=VOIDED_VERB, object={"objectType": "StatementRef", "id": ID1})])
+    assert stored(db, ID1)["voided"] is True  # type: ignore[index]
+    with pytest.raises(InvalidStatement):
+        run(db, [statement(verb=VOIDED_VERB, object={"objectType": "StatementRef", "id": voiding})])
+    assert stored(db, voiding)["voided"] is False  # type: ignore[index]
+
+
+def test_store_statements_merges_activity_definitions() -> None:
+    db = MemoryDatabase()
+    run(db, [statement(object={"id": "http://example.com/a", "definition": {"name": {"en-US": "A"}}})])
+    run(db, [statement(object={"id": "http://example.com/a",
+                               "definition": {"name": {"fr": "Le A"}, "type": "http://t"}})])
+    doc = asyncio.run(db.collection(ACTIVITIES).find_one({"_id": "http://example.com/a"}))
+    assert doc is not None
+    assert doc["definition"] == {"name": {"en-US": "A", "fr": "Le A"}, "type": "http://t"}
+
+
+@pytest.mark.parametrize(("a", "b", "same"), [
+    pytest.param({"timestamp": "2020-01-01T00:00:00Z"}, {}, True, id="timestamp-set-by-lrs"),
+    pytest.param({"object": {"id": "http://example.com/a", "definition": {"type": "http://t"}}}, {}, True,
+                 id="activity-definition-ignored"),
+    pytest.param({"authority": {"mbox": "mailto:a@b"}}, {}, True, id="authority-ignored"),
+    pytest.param({"result": {"success": True}}, {"result": {"success": False}}, False, id="result-differs"),
+])
+def test_statements_match_follows_comparison_rules(a: dict[str, Any], b: dict[str, Any], same: bool) -> None:
+    assert statements_match({**statement(ID1), **a}, {**statement(ID1), **b}) is same
