@@ -4,7 +4,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
-from translators.checks import is_decimal
+from translators.checks import is_decimal, split_lang
 from translators.durations import parse_session_time
 from translators.responses import normalise_pattern, normalise_response
 from translators.vocab import COMPLETION_STATUS, SUCCESS_STATUS, ScormVersion
@@ -109,13 +109,15 @@ def _seconds(version: ScormVersion, cmi: Mapping[str, str], element: str) -> flo
 
 
 def _scaled_12(raw: float | None, low: float | None, high: float | None) -> float | None:
-    """SCORM 1.2 has no scaled score: (raw - min) / (max - min), min 0 and max 100 by default."""
+    """SCORM 1.2 has no scaled score: (raw - min) / (max - min), min 0 and max 100 by default.
+
+    None when raw lies outside [min, max]: a scaled score derived from an impossible raw would be invented.
+    """
     low = 0.0 if low is None else low
     high = 100.0 if high is None else high
-    if raw is None or high <= low:
+    if raw is None or high <= low or not low <= raw <= high:
         return None
-    scaled = (raw - low) / (high - low)
-    return round(scaled, 7) if -1 <= scaled <= 1 else None
+    return round((raw - low) / (high - low), 7)
 
 
 def _indexes(cmi: Mapping[str, str], prefix: str) -> list[int]:
@@ -205,7 +207,7 @@ def _objectives(version: ScormVersion, cmi: Mapping[str, str]) -> tuple[Objectiv
 
 
 def _comments(version: ScormVersion, cmi: Mapping[str, str]) -> tuple[Comment, ...]:
-    """Learner comments then LMS comments; SCORM 1.2 has one free-text comment of each kind."""
+    """Learner comments then LMS comments, without {lang=xx}; SCORM 1.2 has one free text of each kind."""
     if version == "1.2":
         found = [Comment(text=cmi["cmi.comments"])] if cmi.get("cmi.comments") else []
         if cmi.get("cmi.comments_from_lms"):
@@ -218,7 +220,7 @@ def _comments(version: ScormVersion, cmi: Mapping[str, str]) -> tuple[Comment, .
             if p + "comment" in cmi:
                 found.append(
                     Comment(
-                        text=cmi[p + "comment"],
+                        text=split_lang(cmi[p + "comment"])[1],
                         location=cmi.get(p + "location") or None,
                         timestamp=cmi.get(p + "timestamp") or None,
                         from_lms=from_lms,

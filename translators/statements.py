@@ -69,6 +69,8 @@ def xapi_score(
         raw = None  # xAPI requires min <= raw <= max; we never invent a clamped value
     if scaled is not None and not -1 <= scaled <= 1:
         scaled = None
+    if raw is None and scaled is None:
+        return None  # min and max alone score nothing
     pairs = (("scaled", scaled), ("raw", raw), ("min", low), ("max", high))
     score = {name: value for name, value in pairs if value is not None}
     return score or None
