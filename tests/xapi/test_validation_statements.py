@@ -452,6 +452,36 @@ INVALID = [
         "anonymous",
         id="authority-group-anonymous",
     ),
+    pytest.param(
+        with_("object", {"mbox": "mailto:b@e.com"}),
+        "object.objectType",
+        "must specify objectType",
+        id="object-agent-needs-objecttype",
+    ),
+    pytest.param(
+        with_(
+            "attachments",
+            [
+                {
+                    "usageType": "http://adlnet.gov/expapi/attachments/signature",
+                    "display": {"en": "x"},
+                    "contentType": "text/plain",
+                    "length": 3,
+                    "sha2": "a",
+                }
+            ],
+        ),
+        "attachments[0].contentType",
+        "application/octet-stream",
+        id="signature-attachment-content-type",
+    ),
+    pytest.param(with_("actor.name", None), "actor.name", "null", id="null-value-rejected"),
+    pytest.param(
+        with_("context.instructor", {"name": "x"}),
+        "context.instructor",
+        "exactly one",
+        id="context-instructor-agent",
+    ),
     # attachments
     pytest.param(with_("attachments", {}), "attachments", "array", id="attachments-array"),
     pytest.param(

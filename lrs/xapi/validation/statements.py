@@ -7,7 +7,7 @@ from typing import Any
 
 from lrs.errors import InvalidStatement
 from lrs.xapi.validation.activities import check_activity
-from lrs.xapi.validation.agents import check_actor, check_agent, check_authority, check_group
+from lrs.xapi.validation.agents import IFIS, check_actor, check_agent, check_authority, check_group
 from lrs.xapi.validation.primitives import (
     check_bool,
     check_extensions,
@@ -28,6 +28,7 @@ from lrs.xapi.validation.primitives import (
 )
 
 VOIDED = "http://adlnet.gov/expapi/verbs/voided"
+SIGNATURE_USAGE_TYPE = "http://adlnet.gov/expapi/attachments/signature"
 STATEMENT_KEYS = (
     "id",
     "actor",
@@ -132,6 +133,8 @@ def check_object(value: Any, path: str, version: str, *, sub: bool) -> dict[str,
     """The object: Activity, Agent, Group, StatementRef or (top level only) SubStatement (Data 2.4.4)."""
     obj = require_object(value, path, "an object")
     kind = obj.get("objectType", "Activity")
+    if "objectType" not in obj and "id" not in obj and any(k in obj for k in (*IFIS, "member")):
+        fail(join(path, "objectType"), "an Agent or Group used as object must specify objectType")
     if kind == "Activity":
         check_activity(obj, path)
     elif kind == "Agent":
@@ -289,7 +292,11 @@ def check_attachment(value: Any, path: str) -> None:
     check_language_map(attachment["display"], join(path, "display"))
     if "description" in attachment:
         check_language_map(attachment["description"], join(path, "description"))
-    check_string(attachment["contentType"], join(path, "contentType"))
+    content_type = check_string(attachment["contentType"], join(path, "contentType"))
+    if attachment["usageType"] == SIGNATURE_USAGE_TYPE and content_type != "application/octet-stream":
+        fail(
+            join(path, "contentType"), "a signature attachment must have contentType application/octet-stream"
+        )
     length = attachment["length"]
     if isinstance(length, bool) or not isinstance(length, int) or length < 0:
         fail(join(path, "length"), f"length must be a non-negative integer, got {length!r}")
