@@ -1,7 +1,41 @@
-"""The SCORM commit endpoint (placeholder until built)."""
+"""The SCORM launcher endpoint: POST /scorm/commits (one or a batch), GET /scorm/commits (audit log)."""
+
+from __future__ import annotations
 
 from starlette.endpoints import HTTPEndpoint
+from starlette.requests import Request
+from starlette.responses import Response
+
+from lrs.auth import require
+from lrs.errors import InvalidParameter
+from lrs.responses import json_response
+from lrs.scorm.audit import Client, client_ip, parse_networks, read_audit
+from lrs.scorm.ingest import Caller, ingest
+from lrs.scorm.models import split_batch
+
+
+def request_client(request: Request, credential: str) -> Client:
+    """Client address (X-Forwarded-For only from LRS_TRUSTED_PROXIES), user agent and credential."""
+    trusted = parse_networks(request.app.state.settings.trusted_proxies)
+    peer = request.client.host if request.client else None
+    ip = client_ip(peer, request.headers.get("x-forwarded-for"), trusted)
+    return Client(ip, request.headers.get("user-agent"), credential)
 
 
 class CommitsResource(HTTPEndpoint):
-    pass
+    """POST a commit (or a batch); GET ?session_id= lists that session's audit log."""
+
+    async def post(self, request: Request) -> Response:
+        principal = await require(request, "scorm/commit")
+        raws, batch = split_batch(await request.body(), request.app.state.settings.max_commits_per_batch)
+        caller = Caller(principal.authority, principal.key, request_client(request, principal.key))
+        results = await ingest(request.app.state.db, request.app.state.settings, raws, batch, caller)
+        return json_response(results if batch else results[0])
+
+    async def get(self, request: Request) -> Response:
+        await require(request, "reports/read")
+        session_id = request.query_params.get("session_id")
+        if not session_id:
+            raise InvalidParameter("session_id: required", field="session_id")
+        return json_response({"session_id": session_id,
+                              "commits": await read_audit(request.app.state.db, session_id)})

@@ -60,6 +60,10 @@ INDEXES: list[Index] = [
         "and profile id lists",
     ),
     # --- scorm (owned by lrs/scorm) ---
+    Index(SCORM_ATTEMPTS, [("enrollment_id", 1), ("number", -1)], "scorm_attempts_enrollment_number",
+          why="a session's first commit reads its enrollment's latest attempt (resume or start n+1)"),
+    Index(SCORM_AUDIT, [("session_id", 1), ("received_at", 1)], "scorm_audit_session_received",
+          why="GET /scorm/commits?session_id= lists one session's audit rows in the order received"),
     # --- reports (owned by lrs/reports) ---
 ]
 

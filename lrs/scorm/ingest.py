@@ -1,0 +1,306 @@
+"""The SCORM commit service: one commit -> commit log, session time, attempt, enrollment, statements.
+
+Why nothing is lost or counted twice without transactions (MongoDB applies each single-document
+write atomically, and so does the in-memory store, which runs each call inline on the event loop):
+- the commit record is inserted on `_id = "<session>:<sequence>"` first, so a re-send (even one
+  racing the original) fails that insert and only ever gets the stored answer;
+- the session's time moves in one pipeline update on its document, and the attempt's CMI tree in
+  one pipeline update that returns the document as it was just before (per element a `$cond` on
+  the stored order key); so concurrent commits of one session are serialised by the database, each
+  sees exactly the state the previous one left, and "after" is computed in Python with the same rule;
+- totals move by `$inc`-style additions of each commit's own change, never by read-then-write;
+- fields derived from the tree are written only when no later commit's (higher commit count) are.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from lrs.errors import Conflict, DuplicateKey, InvalidCommit, InvalidRequest, LrsError
+from lrs.scorm import attempts as att
+from lrs.scorm import tree as cmi_tree
+from lrs.scorm.audit import Client, audit_record, write_audit
+from lrs.scorm.models import CommitAnswer, CommitIn, parse_commit
+from lrs.scorm.timing import SessionTime, advance, now_ms, session_update
+from lrs.settings import Settings
+from lrs.storage import Database
+from lrs.storage.indexes import SCORM_ATTEMPTS, SCORM_COMMITS, SCORM_SESSIONS
+from lrs.xapi.documents import save_state_document
+from lrs.xapi.statements import store_statements
+from translators import (
+    ACTIVITY_STATE_ID,
+    ATTEMPT_STATE_ID,
+    AttemptState,
+    CommitContext,
+    activity_state_document,
+    attempt_iri,
+    attempt_state_document,
+    course_iri,
+    parse_session_time,
+    sco_iri,
+    state_from_cmi,
+    statements_for_commit,
+    validate_cmi,
+)
+
+# A commit record still pending after this long belongs to a request that died: a re-send takes over.
+CLAIM_TIMEOUT = timedelta(seconds=30)
+# How long a re-send waits for the original (still being applied) to store its answer.
+PENDING_WAIT_S = 2.0
+
+
+@dataclass(frozen=True)
+class Caller:
+    """The credential's authority and key (statements) and the client (audit)."""
+
+    authority: dict[str, Any]
+    key: str
+    client: Client
+
+
+def learner_agent(settings: Settings, commit: CommitIn) -> dict[str, Any]:
+    """The learner as an xAPI account agent under the LMS home page."""
+    agent: dict[str, Any] = {"objectType": "Agent",
+                             "account": {"homePage": settings.lms_homepage, "name": commit.learner.id}}
+    if commit.learner.name:
+        agent["name"] = commit.learner.name
+    return agent
+
+
+def _raw_ids(raw: Any) -> tuple[str | None, int | None]:
+    """Best-effort session and sequence of a payload, for the audit row of a rejected one."""
+    if not isinstance(raw, dict):
+        return None, None
+    session, sequence = raw.get("session_id"), raw.get("sequence")
+    return (str(session) if session is not None else None,
+            sequence if isinstance(sequence, int) and not isinstance(sequence, bool) else None)
+
+
+async def ingest(db: Database, settings: Settings, raws: list[Any], batch: bool, caller: Caller
+                 ) -> list[dict[str, Any]]:
+    """Apply commits in (session, sequence) order; answers in the order received. A single commit
+    raises its error; in a batch each bad commit gets its own error entry."""
+    parsed: list[tuple[int, CommitIn]] = []
+    results: list[dict[str, Any] | None] = [None] * len(raws)
+    for index, raw in enumerate(raws):
+        try:
+            parsed.append((index, await _parse(db, raw, f"commits[{index}]" if batch else "", caller)))
+        except LrsError as exc:
+            if not batch:
+                raise
+            results[index] = {"index": index, "status": exc.status_code, **exc.body()}
+    for index, commit in sorted(parsed, key=lambda p: (p[1].session_id, p[1].sequence)):
+        try:
+            results[index] = await apply_commit(db, settings, raws[index], commit, caller)
+        except LrsError as exc:
+            if not batch:
+                raise
+            results[index] = {"index": index, "status": exc.status_code,
+                              "session_id": commit.session_id, "sequence": commit.sequence, **exc.body()}
+    return [r for r in results if r is not None]
+
+
+async def _parse(db: Database, raw: Any, where: str, caller: Caller) -> CommitIn:
+    """The commit model of a payload; a bad one is audited as rejected before its error is raised."""
+    try:
+        commit = parse_commit(raw, where)
+    except InvalidRequest as exc:
+        session, sequence = _raw_ids(raw)
+        await write_audit(db, audit_record(
+            received_at=now_ms(), raw=raw, client=caller.client, outcome="rejected", session_id=session,
+            sequence=sequence, reasons=[{"field": f, "reason": exc.message} for f in
+                                        exc.details.get("fields", [exc.field])]))
+        raise
+    problems = validate_cmi(commit.version, commit.cmi)
+    if problems:
+        await write_audit(db, audit_record(
+            received_at=now_ms(), raw=raw, client=caller.client, outcome="rejected",
+            session_id=commit.session_id, sequence=commit.sequence,
+            reasons=[{"element": p.element, "value": p.value, "reason": p.reason} for p in problems]))
+        raise InvalidCommit(problems)
+    return commit
+
+
+async def _claim(db: Database, commit: CommitIn, raw: Any, now: datetime) -> dict[str, Any] | None:
+    """Claim (session, sequence); None when claimed, else the stored answer of the earlier one."""
+    commits = db.collection(SCORM_COMMITS)
+    key = f"{commit.session_id}:{commit.sequence}"
+    try:
+        await commits.insert_one({"_id": key, "session_id": commit.session_id, "sequence": commit.sequence,
+                                  "received_at": now, "state": "pending", "answer": None})
+        return None
+    except DuplicateKey:
+        pass
+    waited = 0.0
+    while True:
+        stored = await commits.find_one({"_id": key})
+        if stored is not None and stored.get("answer") is not None:
+            return dict(stored["answer"])
+        if waited >= PENDING_WAIT_S:
+            break
+        await asyncio.sleep(0.05)
+        waited += 0.05
+    taken = await commits.find_one_and_update(
+        {"_id": key, "state": "pending", "received_at": {"$lt": now - CLAIM_TIMEOUT}},
+        {"$set": {"received_at": now}})
+    if taken is not None:
+        return None
+    raise Conflict(f"commit {key} is still being applied by an earlier request; retry", field="sequence")
+
+
+def _session_time(commit: CommitIn) -> float | None:
+    """This commit's own session_time in seconds (validated already), None when it sent none."""
+    value = commit.cmi.get("cmi.core.session_time" if commit.version == "1.2" else "cmi.session_time")
+    return parse_session_time(commit.version, value) if value else None
+
+
+async def _session(db: Database, settings: Settings, commit: CommitIn, enrollment: str, now: datetime
+                   ) -> tuple[dict[str, Any], SessionTime, bool]:
+    """Apply the commit to its session's time; (session as it was, its time after, attempt created)."""
+    sessions = db.collection(SCORM_SESSIONS)
+    update = session_update(now, commit.sequence, _session_time(commit), settings.idle_gap_seconds)
+    created = False
+    for _ in range(2):
+        before = await sessions.find_one_and_update(
+            {"_id": commit.session_id, "enrollment_id": enrollment}, update, return_new=False)
+        if before is not None:
+            after = advance(SessionTime.of(before), now, commit.sequence, _session_time(commit),
+                            settings.idle_gap_seconds)
+            return before, after, created
+        if await sessions.find_one({"_id": commit.session_id}, {"_id": 1}) is not None:
+            raise InvalidRequest(f"session_id {commit.session_id!r} belongs to another learner or course",
+                                 field="session_id")
+        _, created = await att.place_session(db, commit, enrollment, now)
+    raise AssertionError("unreachable: the session exists after place_session")
+
+
+async def apply_commit(db: Database, settings: Settings, raw: Any, commit: CommitIn, caller: Caller
+                       ) -> dict[str, Any]:
+    """Apply one valid commit (issue 3, Semantics) and return its answer."""
+    now = now_ms()
+    enrollment = att.enrollment_id(commit.learner.id, commit.course.id)
+    stored = await _claim(db, commit, raw, now)
+    if stored is not None:
+        stored["outcome"] = "duplicate"
+        await write_audit(db, audit_record(
+            received_at=now, raw=raw, client=caller.client, outcome="duplicate",
+            session_id=commit.session_id, sequence=commit.sequence,
+            reasons=[{"reason": "this (session_id, sequence) was already applied; nothing changed"}],
+            enrollment_id=enrollment, attempt_id=stored["attempt"]["id"]))
+        return stored
+
+    session, time_after, created = await _session(db, settings, commit, enrollment, now)
+    delta = time_after.time_s - SessionTime.of(session).time_s
+    order = cmi_tree.order_key(session["ordinal"], commit.sequence)
+    merge: dict[str, Any] = cmi_tree.merge_stages(commit.cmi, order)
+    merge.update({
+        "commit_count": {"$add": [{"$ifNull": ["$commit_count", 0]}, 1]},
+        "last_order": {"$max": ["$last_order", order]},
+        "last_sequence": {"$cond": [{"$gt": [order, {"$ifNull": ["$last_order", -1]}]},
+                                    commit.sequence, "$last_sequence"]},
+        "last_commit_at": {"$max": ["$last_commit_at", now]},
+        "total_time_s": {"$add": [{"$ifNull": ["$total_time_s", 0]}, delta]},
+    })
+    if commit.event == "terminate":
+        merge["last_terminate_order"] = {"$max": ["$last_terminate_order", order]}
+    before = await db.collection(SCORM_ATTEMPTS).find_one_and_update(
+        {"_id": session["attempt_id"]}, [{"$set": merge}], return_new=False)
+    assert before is not None, "a session's attempt exists before the session does"
+
+    after_tree, changes, won = cmi_tree.merge_tree(before["cmi"], commit.cmi, order)
+    before_state = state_from_cmi(commit.version, cmi_tree.flat_cmi(before["cmi"]))
+    after_state = state_from_cmi(commit.version, cmi_tree.flat_cmi(after_tree))
+    count = int(before.get("commit_count") or 0) + 1
+    last_order = before.get("last_order")
+    last_sequence = commit.sequence if last_order is None or order > last_order else before["last_sequence"]
+    terminated = commit.event == "terminate" or before.get("last_terminate_order") is not None
+    finished = terminated and after_state.exit != "suspend"
+    done = att.is_done(after_state)
+    attempt = {"_id": session["attempt_id"], "number": before["number"]}
+
+    enrollment_doc, _ = await asyncio.gather(
+        att.update_enrollment(db, enrollment, att.enrollment_update(
+            commit, attempt, after_state, count, delta, now)),
+        att.write_derived(db, attempt["_id"], count, att.derived_fields(after_state, finished), done, now),
+    )
+    statement_ids = await _statements(db, settings, commit, caller, session, before["number"],
+                                      before_state, after_state, now)
+    await _documents(db, settings, commit, enrollment, session, before["number"], created, after_tree,
+                     float(before.get("total_time_s") or 0.0) + delta, changes)
+
+    outcome = "stale" if commit.cmi and won == 0 else "applied"
+    answer = CommitAnswer.model_validate({
+        "session_id": commit.session_id, "sequence": commit.sequence, "status": 200, "outcome": outcome,
+        "enrollment": {
+            "id": enrollment, "status": enrollment_doc["status"],
+            "attempt_count": int(enrollment_doc["attempt_count"]),
+            "best_score": enrollment_doc.get("best_score_raw"),
+            "total_time_s": float(enrollment_doc["total_time_s"]),
+        },
+        "attempt": {
+            "id": attempt["_id"], "number": attempt["number"], "session_id": commit.session_id,
+            "completed": done, "completion_status": after_state.completion,
+            "success_status": after_state.success, "score_raw": after_state.score_raw,
+            "score_scaled": after_state.score_scaled, "commit_count": count, "last_sequence": last_sequence,
+        },
+        "progress": {"completed": done, "score": after_state.score_raw},
+        "statement_ids": statement_ids, "changes": len(changes),
+    }).model_dump()
+    await asyncio.gather(
+        db.collection(SCORM_COMMITS).update_one(
+            {"_id": f"{commit.session_id}:{commit.sequence}"},
+            {"$set": {"state": outcome, "answer": answer, "attempt_id": attempt["_id"]}}),
+        write_audit(db, audit_record(
+            received_at=now, raw=raw, client=caller.client, outcome=outcome, session_id=commit.session_id,
+            sequence=commit.sequence, changes=changes, attempt_id=attempt["_id"], enrollment_id=enrollment,
+            statement_ids=statement_ids,
+            reasons=[] if outcome == "applied" else [
+                {"reason": "every element is older than the stored value; nothing merged"}])),
+    )
+    return answer
+
+
+async def _statements(db: Database, settings: Settings, commit: CommitIn, caller: Caller,
+                      session: dict[str, Any], number: int, before: AttemptState, after: AttemptState,
+                      now: datetime) -> list[str]:
+    """Store the xAPI statements of what this commit changed (deterministic ids: re-sends add none)."""
+    base = settings.activity_iri_base
+    ctx = CommitContext(
+        version=commit.version, event=commit.event, session_id=commit.session_id,
+        sequence=commit.sequence, timestamp=commit.client_time() or now,
+        learner=learner_agent(settings, commit), registration=session["enrollment_id"],
+        course_iri=course_iri(base, commit.course.id), course_title=commit.course.title,
+        sco_iri=sco_iri(base, commit.course.id, commit.sco.id), sco_title=commit.sco.title,
+        attempt_iri=attempt_iri(base, commit.course.id, session["attempt_id"]), attempt_number=number,
+        resumed=session["ordinal"] > 1,
+    )
+    statements = statements_for_commit(ctx, before, after)
+    if not statements:
+        return []
+    return await store_statements(db, settings, statements, caller.authority, authority_key=caller.key,
+                                  source="scorm", ignore_existing=True)
+
+
+async def _documents(db: Database, settings: Settings, commit: CommitIn, enrollment: str,
+                     session: dict[str, Any], number: int, created: bool, after_tree: cmi_tree.Tree,
+                     total_time_s: float, changes: list[dict[str, Any]]) -> None:
+    """The profile's state documents: activity state when an attempt starts, attempt state when the
+    session opens, ends, or the tree changed."""
+    base = settings.activity_iri_base
+    agent = learner_agent(settings, commit)
+    writes = []
+    if created:
+        attempts = [attempt_iri(base, commit.course.id, att.attempt_id(enrollment, n))
+                    for n in range(1, number + 1)]
+        writes.append(save_state_document(
+            db, activity_id=sco_iri(base, commit.course.id, commit.sco.id), agent=agent, registration=None,
+            state_id=ACTIVITY_STATE_ID, document=activity_state_document(attempts)))
+    if changes or commit.event != "commit":
+        writes.append(save_state_document(
+            db, activity_id=attempt_iri(base, commit.course.id, session["attempt_id"]), agent=agent,
+            registration=enrollment, state_id=ATTEMPT_STATE_ID,
+            document=attempt_state_document(commit.version, cmi_tree.flat_cmi(after_tree), total_time_s)))
+    await asyncio.gather(*writes)

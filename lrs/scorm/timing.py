@@ -1,0 +1,113 @@
+"""Session time: the latest reported session_time, or time measured from the server times of commits.
+
+A session's `time_s` is its latest (by sequence) `session_time` when the content reported one, else
+`measured_s`: the sum of gaps between its commits' server receipt times, leaving out gaps longer than
+`idle_gap_seconds`. The attempt and enrollment totals move by exactly the change of a session's
+`time_s` in one atomic update, so nothing is counted twice: a duplicate never reaches this update,
+and a newer session_time replaces the older one instead of adding to it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+
+def now_ms() -> datetime:
+    """The server time at the store's precision (milliseconds, UTC)."""
+    moment = datetime.now(UTC)
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+
+
+@dataclass(frozen=True)
+class SessionTime:
+    """The time fields of one session."""
+
+    last_commit_at: datetime
+    measured_s: float
+    session_time_s: float | None
+    session_time_seq: int | None
+
+    @property
+    def time_s(self) -> float:
+        return self.session_time_s if self.session_time_s is not None else self.measured_s
+
+    @property
+    def time_source(self) -> str:
+        return "session_time" if self.session_time_s is not None else "measured"
+
+    @classmethod
+    def of(cls, doc: dict[str, Any]) -> SessionTime:
+        return cls(doc["last_commit_at"], float(doc.get("measured_s") or 0.0),
+                   doc.get("session_time_s"), doc.get("session_time_seq"))
+
+
+def _gap(before: datetime, now: datetime, idle_s: float) -> float:
+    gap = (now - before).total_seconds()
+    return gap if 0 < gap <= idle_s else 0.0
+
+
+def advance(before: SessionTime, now: datetime, sequence: int, session_time_s: float | None,
+            idle_s: float) -> SessionTime:
+    """The session's time after one commit: the Python twin of session_update()."""
+    newer = session_time_s is not None and sequence > (
+        before.session_time_seq if before.session_time_seq is not None else -1)
+    return SessionTime(
+        last_commit_at=max(before.last_commit_at, now),
+        measured_s=before.measured_s + _gap(_aware(before.last_commit_at), now, idle_s),
+        session_time_s=session_time_s if newer else before.session_time_s,
+        session_time_seq=sequence if newer else before.session_time_seq,
+    )
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def session_update(now: datetime, sequence: int, session_time_s: float | None, idle_s: float
+                   ) -> list[dict[str, Any]]:
+    """The pipeline update applying one commit to a session's time fields (one atomic write)."""
+    gap = {"$divide": [{"$subtract": [now, "$last_commit_at"]}, 1000]}
+    first: dict[str, Any] = {
+        "measured_s": {
+            "$add": [
+                {"$ifNull": ["$measured_s", 0]},
+                {"$cond": [{"$and": [{"$gt": [gap, 0]}, {"$lte": [gap, idle_s]}]}, gap, 0]},
+            ]
+        },
+        "last_commit_at": {"$max": ["$last_commit_at", now]},
+    }
+    if session_time_s is not None:
+        newer = {"$gt": [sequence, {"$ifNull": ["$session_time_seq", -1]}]}
+        first["session_time_s"] = {"$cond": [newer, session_time_s, "$session_time_s"]}
+        first["session_time_seq"] = {"$cond": [newer, sequence, "$session_time_seq"]}
+    reported = {"$gt": [{"$ifNull": ["$session_time_s", None]}, None]}
+    second = {
+        "time_s": {"$cond": [reported, "$session_time_s", "$measured_s"]},
+        "time_source": {"$cond": [reported, "session_time", "measured"]},
+    }
+    return [{"$set": first}, {"$set": second}]
+
+
+def seconds_of(value: str | int | float | None) -> float | None:
+    """Seconds in a legacy total: a number of seconds or HH:MM:SS(.ss); None when empty."""
+    if value is None:
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    text = value.strip()
+    if not text:
+        return None
+    if ":" in text:
+        parts = text.split(":")
+        if len(parts) != 3:
+            raise ValueError(f"not HH:MM:SS: {value!r}")
+        hours, minutes, seconds = int(parts[0]), int(parts[1]), float(parts[2])
+        if hours < 0 or not 0 <= minutes < 60 or not 0 <= seconds < 60:
+            raise ValueError(f"not HH:MM:SS: {value!r}")
+        return hours * 3600 + minutes * 60 + seconds
+    number = float(text)
+    if number < 0:
+        raise ValueError(f"a time spent cannot be negative: {value!r}")
+    return number
