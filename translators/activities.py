@@ -30,7 +30,6 @@ XAPI_INTERACTION_TYPES = (
     "numeric",
     "other",
 )
-PROFILE_ACTIVITY: dict[str, Any] = {"id": SCORM_PROFILE_IRI, "definition": {"type": PROFILE_TYPE}}
 
 
 def activity(iri: str, kind: str, name: str, description: str | None = None) -> dict[str, Any]:
@@ -41,6 +40,11 @@ def activity(iri: str, kind: str, name: str, description: str | None = None) -> 
         definition["description"] = {lang or "en-US": text}
     definition["type"] = kind
     return {"objectType": "Activity", "id": iri, "definition": definition}
+
+
+def profile_activity() -> dict[str, Any]:
+    """The xAPI SCORM profile activity every statement lists in context.contextActivities.category."""
+    return {"id": SCORM_PROFILE_IRI, "definition": {"type": PROFILE_TYPE}}
 
 
 def sco_activity(iri: str, title: str) -> dict[str, Any]:

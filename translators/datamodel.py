@@ -132,7 +132,7 @@ COLLECTIONS = (
     "comments_from_learner",
     "comments_from_lms",
 )
-_INDEX = re.compile(r"0|[1-9]\d*")
+INDEX = re.compile(r"0|[1-9]\d*")
 
 
 @dataclass(frozen=True)
@@ -151,7 +151,7 @@ def element_template(element: str) -> tuple[str, str | None]:
         previous = parts[position - 1]
         is_collection = previous in COLLECTIONS or (previous == "data" and parts[0] == "adl")
         if is_collection and parts[position] not in KEYWORDS:
-            if not _INDEX.fullmatch(parts[position]):
+            if not INDEX.fullmatch(parts[position]):
                 return element, f"index {parts[position]!r} must be a non-negative integer"
             parts[position] = "n"
     return ".".join(parts), None

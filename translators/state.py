@@ -1,10 +1,10 @@
 """A version-neutral view of one attempt's merged CMI tree (SCORM 1.2 RTE 3.4, SCORM 2004 RTE 4.2)."""
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 from translators.checks import is_decimal, split_lang
+from translators.datamodel import COLLECTIONS, INDEX
 from translators.durations import parse_session_time
 from translators.responses import normalise_pattern, normalise_response
 from translators.vocab import COMPLETION_STATUS, SUCCESS_STATUS, ScormVersion
@@ -75,6 +75,7 @@ class AttemptState:
 
 EMPTY_STATE = AttemptState()
 
+
 # SCORM 1.2 cmi.core.lesson_status -> (completion, success). 1.2 has one status for both; "passed" and
 # "failed" are final verdicts, so they also mean the learner finished. "browsed" (viewed in browse mode)
 # claims no completion, so it counts as incomplete.
@@ -120,10 +121,16 @@ def _scaled_12(raw: float | None, low: float | None, high: float | None) -> floa
     return round((raw - low) / (high - low), 7)
 
 
-def _indexes(cmi: Mapping[str, str], prefix: str) -> list[int]:
-    """The indexes n present under prefix ("cmi.interactions."), in ascending order."""
-    pattern = re.compile(re.escape(prefix) + r"(0|[1-9]\d*)\.")
-    return sorted({int(m.group(1)) for key in cmi if (m := pattern.match(key))})
+def _index_map(cmi: Mapping[str, str]) -> dict[str, list[int]]:
+    """For every collection prefix ("cmi.interactions.", "cmi.interactions.0.objectives."), its indexes."""
+    found: dict[str, set[int]] = {}
+    for key in cmi:
+        parts = key.split(".")
+        for position in range(1, len(parts) - 1):
+            if parts[position - 1] in COLLECTIONS and INDEX.fullmatch(parts[position]):
+                prefix = ".".join(parts[:position]) + "."
+                found.setdefault(prefix, set()).add(int(parts[position]))
+    return {prefix: sorted(indexes) for prefix, indexes in found.items()}
 
 
 def _status_12(value: str | None) -> tuple[str, str]:
@@ -136,12 +143,14 @@ def _vocab(value: str | None, words: tuple[str, ...]) -> str:
     return value if value in words else "unknown"
 
 
-def _interactions(version: ScormVersion, cmi: Mapping[str, str]) -> tuple[Interaction, ...]:
+def _interactions(
+    version: ScormVersion, cmi: Mapping[str, str], indexes: dict[str, list[int]]
+) -> tuple[Interaction, ...]:
     """Interactions in index order; entries without an id are skipped (SCORM requires the id first)."""
     found = []
     response_key = "student_response" if version == "1.2" else "learner_response"
     time_key = "time" if version == "1.2" else "timestamp"
-    for n in _indexes(cmi, "cmi.interactions."):
+    for n in indexes.get("cmi.interactions.", []):
         p = f"cmi.interactions.{n}."
         if not cmi.get(p + "id"):
             continue
@@ -149,13 +158,13 @@ def _interactions(version: ScormVersion, cmi: Mapping[str, str]) -> tuple[Intera
         response = cmi.get(p + response_key)
         patterns = [
             normalise_pattern(version, kind, cmi[f"{p}correct_responses.{m}.pattern"])
-            for m in _indexes(cmi, p + "correct_responses.")
+            for m in indexes.get(p + "correct_responses.", [])
             if f"{p}correct_responses.{m}.pattern" in cmi
         ]
         result = cmi.get(p + "result") or None
         objectives = tuple(
             cmi[f"{p}objectives.{m}.id"]
-            for m in _indexes(cmi, p + "objectives.")
+            for m in indexes.get(p + "objectives.", [])
             if cmi.get(f"{p}objectives.{m}.id")
         )
         found.append(
@@ -175,10 +184,12 @@ def _interactions(version: ScormVersion, cmi: Mapping[str, str]) -> tuple[Intera
     return tuple(found)
 
 
-def _objectives(version: ScormVersion, cmi: Mapping[str, str]) -> tuple[Objective, ...]:
+def _objectives(
+    version: ScormVersion, cmi: Mapping[str, str], indexes: dict[str, list[int]]
+) -> tuple[Objective, ...]:
     """Objectives in index order; entries without an id are skipped."""
     found = []
-    for n in _indexes(cmi, "cmi.objectives."):
+    for n in indexes.get("cmi.objectives.", []):
         p = f"cmi.objectives.{n}."
         if not cmi.get(p + "id"):
             continue
@@ -206,7 +217,9 @@ def _objectives(version: ScormVersion, cmi: Mapping[str, str]) -> tuple[Objectiv
     return tuple(found)
 
 
-def _comments(version: ScormVersion, cmi: Mapping[str, str]) -> tuple[Comment, ...]:
+def _comments(
+    version: ScormVersion, cmi: Mapping[str, str], indexes: dict[str, list[int]]
+) -> tuple[Comment, ...]:
     """Learner comments then LMS comments, without {lang=xx}; SCORM 1.2 has one free text of each kind."""
     if version == "1.2":
         found = [Comment(text=cmi["cmi.comments"])] if cmi.get("cmi.comments") else []
@@ -215,7 +228,7 @@ def _comments(version: ScormVersion, cmi: Mapping[str, str]) -> tuple[Comment, .
         return tuple(found)
     found = []
     for kind, from_lms in (("comments_from_learner", False), ("comments_from_lms", True)):
-        for n in _indexes(cmi, f"cmi.{kind}."):
+        for n in indexes.get(f"cmi.{kind}.", []):
             p = f"cmi.{kind}.{n}."
             if p + "comment" in cmi:
                 found.append(
@@ -231,11 +244,12 @@ def _comments(version: ScormVersion, cmi: Mapping[str, str]) -> tuple[Comment, .
 
 def state_from_cmi(version: ScormVersion, cmi: Mapping[str, str]) -> AttemptState:
     """The attempt state a (merged) CMI map describes; malformed values read as not set."""
+    indexes = _index_map(cmi)
     shared = AttemptState(
         suspend_data=_text(cmi, "cmi.suspend_data"),
-        interactions=_interactions(version, cmi),
-        objectives=_objectives(version, cmi),
-        comments=_comments(version, cmi),
+        interactions=_interactions(version, cmi, indexes),
+        objectives=_objectives(version, cmi, indexes),
+        comments=_comments(version, cmi, indexes),
     )
     if version == "1.2":
         raw, low, high = (_number(cmi, f"cmi.core.score.{k}") for k in ("raw", "min", "max"))

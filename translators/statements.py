@@ -1,6 +1,5 @@
 """xAPI statements for what one SCORM commit changed, per the xAPI SCORM profile (sections 5.0 and 6.0)."""
 
-import copy
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -8,11 +7,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from translators.activities import (
-    PROFILE_ACTIVITY,
     attempt_activity,
     course_activity,
     interaction_activity,
     objective_activity,
+    profile_activity,
     sco_activity,
 )
 from translators.durations import format_iso_duration
@@ -94,12 +93,20 @@ def outcome_result(state: AttemptState) -> dict[str, Any]:
     return result
 
 
+def _copy_json(value: Any) -> Any:
+    """A copy of a JSON-like value, so statements never share mutable parts with the caller or each other."""
+    if isinstance(value, dict):
+        return {key: _copy_json(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_copy_json(item) for item in value]
+    return value
+
+
 class _Builder:
     """Builds the statements of one commit, sharing actor, context and timestamp."""
 
     def __init__(self, ctx: CommitContext) -> None:
         self.ctx = ctx
-        self.sco = sco_activity(ctx.sco_iri, ctx.sco_title)
         self.registration = str(uuid.UUID(ctx.registration))
         self.timestamp = format_timestamp(ctx.timestamp)
 
@@ -115,19 +122,19 @@ class _Builder:
         ctx = self.ctx
         activities: dict[str, Any] = {}
         if obj is not None:
-            activities["parent"] = [copy.deepcopy(self.sco)]
+            activities["parent"] = [sco_activity(ctx.sco_iri, ctx.sco_title)]
         activities["grouping"] = [
             attempt_activity(ctx.attempt_iri, ctx.attempt_number, ctx.sco_title),
             course_activity(ctx.course_iri, ctx.course_title),
         ]
-        activities["category"] = [copy.deepcopy(PROFILE_ACTIVITY)]
+        activities["category"] = [profile_activity()]
         if other:
             activities["other"] = other
         statement: dict[str, Any] = {
             "id": statement_id(ctx, verb, key),
-            "actor": copy.deepcopy(ctx.learner),
+            "actor": _copy_json(ctx.learner),
             "verb": {"id": VERBS + verb, "display": {"en-US": verb}},
-            "object": copy.deepcopy(self.sco) if obj is None else obj,
+            "object": sco_activity(ctx.sco_iri, ctx.sco_title) if obj is None else obj,
         }
         if result:
             statement["result"] = result
@@ -194,16 +201,22 @@ def _objective_outcomes(b: _Builder, before: AttemptState, after: AttemptState) 
     old = {objective.id: objective for objective in before.objectives}
     for objective in after.objectives:
         previous = old.get(objective.id, Objective(id=objective.id))
-        obj = objective_activity(b.ctx.sco_iri, objective.id, objective.description)
-        result = _objective_result(objective)
         key = f"objective:{objective.id}"
+        verbs = []
         if objective.completion == "completed" != previous.completion:
-            yield b.statement("completed", key, copy.deepcopy(obj), result)
+            verbs.append("completed")
         if objective.success in ("passed", "failed") and objective.success != previous.success:
-            yield b.statement(objective.success, key, copy.deepcopy(obj), result)
+            verbs.append(objective.success)
+        for verb in verbs:
+            yield b.statement(verb, key, _objective(b, objective), _objective_result(objective))
         score = _objective_score(objective)
         if score and score != _objective_score(previous):
-            yield b.statement("scored", key, copy.deepcopy(obj), {"score": score})
+            yield b.statement("scored", key, _objective(b, objective), {"score": score})
+
+
+def _objective(b: _Builder, objective: Objective) -> dict[str, Any]:
+    """The objective activity of a statement."""
+    return objective_activity(b.ctx.sco_iri, objective.id, objective.description)
 
 
 def _objective_score(objective: Objective) -> dict[str, float] | None:

@@ -254,3 +254,29 @@ def test_xapi_score_never_emits_invalid_scores(
     score: tuple[float | None, ...], expected: dict[str, float] | None
 ) -> None:
     assert xapi_score(*score) == expected
+
+
+def _containers(value: Any) -> list[Any]:
+    """Every dict and list inside a JSON-like value, the value included."""
+    if isinstance(value, dict):
+        return [value, *(c for item in value.values() for c in _containers(item))]
+    if isinstance(value, list):
+        return [value, *(c for item in value for c in _containers(item))]
+    return []
+
+
+def test_statements_share_no_mutable_parts_with_each_other_or_the_context() -> None:
+    objectives = state_from_cmi(
+        "2004",
+        {
+            "cmi.objectives.0.id": "o1",
+            "cmi.objectives.0.success_status": "passed",
+            "cmi.objectives.0.completion_status": "completed",
+            "cmi.objectives.0.score.scaled": "1",
+        },
+    )
+    both = dataclasses.replace(BUSY, objectives=objectives.objectives, session_time_s=5.0)
+    statements = statements_for_commit(ctx(event="terminate"), EMPTY_STATE, both)
+    seen = [id(c) for s in statements for c in _containers(s)]
+    assert len(seen) == len(set(seen))
+    assert not {id(c) for c in _containers(CTX.learner)} & set(seen)
