@@ -10,11 +10,13 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from enum import Enum
 from typing import Any
 
 import orjson
 
 from lrs.errors import (
+    BadRequest,
     DocumentConflict,
     DuplicateKey,
     InvalidDocument,
@@ -144,15 +146,27 @@ def _json_object(content: bytes, what: str) -> dict[str, Any]:
     return value
 
 
+class Concurrency(Enum):
+    """What a PUT without If-Match / If-None-Match may do."""
+
+    NONE = "none"  # anything: replace or create (State in xAPI 1.0.3, the SCORM ingest)
+    ON_OVERWRITE = "overwrite"  # create only; replacing is 409 (xAPI 2.0.0 4.1.4, all three resources)
+    ALWAYS = "always"  # replacing is 409, creating is 400 (Activity/Agent Profile in xAPI 1.0.3 3.1)
+
+
+def concurrency_rule(kind: str, version: str) -> Concurrency:
+    """The PUT rule of a resource in a protocol version (the conformance suites check both)."""
+    if version.startswith("2."):
+        return Concurrency.ON_OVERWRITE
+    return Concurrency.NONE if kind == STATE else Concurrency.ALWAYS
+
+
 async def put_document(
     db: Database, docs: DocumentSet, doc_id: str, body: Body, pre: Preconditions, *,
-    overwrite_needs_precondition: bool,
+    rule: Concurrency = Concurrency.NONE,
 ) -> None:
-    """Store (replace) one document, honouring If-Match / If-None-Match (Communication 2.2, 3.1).
-
-    With `overwrite_needs_precondition`, replacing an existing document without either header is
-    a 409 Conflict; creating one without headers is allowed.
-    """
+    """Store (replace) one document, honouring If-Match / If-None-Match (Communication 2.2, 3.1);
+    without either header, `rule` decides whether it may replace or create."""
     if body.is_json:
         _json_valid(body.content)
     coll = db.collection(DOCUMENTS)
@@ -186,7 +200,11 @@ async def put_document(
             raise PreconditionFailed("If-None-Match holds the document's current ETag",
                                      field="If-None-Match") from None
         return
-    if overwrite_needs_precondition:
+    if rule is Concurrency.ALWAYS and not await coll.count({"_id": _id}):
+        raise BadRequest(
+            f"PUT of a new {docs.kind.replace('_', ' ')} document needs If-None-Match: * (or If-Match); "
+            "xAPI 1.0.3 Communication 3.1", field="If-None-Match")
+    if rule is not Concurrency.NONE:
         try:
             await coll.insert_one(record)
         except DuplicateKey:
@@ -229,8 +247,7 @@ async def post_document(db: Database, docs: DocumentSet, doc_id: str, body: Body
             raise InvalidDocument(
                 f"POST merges JSON documents: this one has Content-Type {body.content_type!r}, not "
                 f"{JSON_TYPE}", field="Content-Type")
-        await put_document(db, docs, doc_id, body, Preconditions(None, ("*",)),
-                           overwrite_needs_precondition=False)
+        await put_document(db, docs, doc_id, body, Preconditions(None, ("*",)))
         return
     incoming = _json_object(body.content, "the document POSTed")
     for _ in range(_RETRIES):
@@ -306,8 +323,7 @@ async def save_state_document(
 ) -> None:
     """Store (replace) a JSON state document, as a PUT without preconditions would."""
     body = Body(orjson.dumps(document), JSON_TYPE)
-    await put_document(db, state_set(activity_id, agent, registration), state_id, body, Preconditions(),
-                       overwrite_needs_precondition=False)
+    await put_document(db, state_set(activity_id, agent, registration), state_id, body, Preconditions())
 
 
 async def read_state_document(

@@ -15,6 +15,7 @@ from lrs.storage.indexes import DOCUMENTS
 from lrs.xapi.documents import (
     STATE,
     Body,
+    Concurrency,
     DocumentSet,
     Preconditions,
     compute_etag,
@@ -109,13 +110,13 @@ JSON = "application/json"
 def test_put_document_same_if_match_twice_one_wins() -> None:
     async def work(db: Database) -> list[str]:
         await put_document(db, DOCS, "p", Body(b'{"v": 0}', JSON), Preconditions(),
-                           overwrite_needs_precondition=True)
+                           rule=Concurrency.ON_OVERWRITE)
         etag = (await get_document(db, DOCS, "p")).etag
         outcomes = []
         for n in (1, 2):
             try:
                 await put_document(db, DOCS, "p", Body(b'{"v": %d}' % n, JSON), Preconditions((etag,)),
-                                   overwrite_needs_precondition=True)
+                                   rule=Concurrency.ON_OVERWRITE)
                 outcomes.append("ok")
             except PreconditionFailed:
                 outcomes.append("412")
@@ -128,10 +129,10 @@ def test_put_document_same_if_match_twice_one_wins() -> None:
 def test_put_document_overwrite_without_precondition_conflicts_when_required() -> None:
     async def work(db: Database) -> None:
         await put_document(db, DOCS, "p", Body(b"{}", JSON), Preconditions(),
-                           overwrite_needs_precondition=True)
+                           rule=Concurrency.ON_OVERWRITE)
         with pytest.raises(DocumentConflict):
             await put_document(db, DOCS, "p", Body(b"{}", JSON), Preconditions(),
-                               overwrite_needs_precondition=True)
+                               rule=Concurrency.ON_OVERWRITE)
 
     run_with_db(work)
 
@@ -156,7 +157,7 @@ def test_post_document_merges_top_level_keys() -> None:
 )
 def test_post_document_refuses_non_object_merge(first: Body, second: Body) -> None:
     async def work(db: Database) -> bytes:
-        await put_document(db, DOCS, "p", first, Preconditions(), overwrite_needs_precondition=False)
+        await put_document(db, DOCS, "p", first, Preconditions(), rule=Concurrency.NONE)
         with pytest.raises(InvalidDocument):
             await post_document(db, DOCS, "p", second, Preconditions())
         return (await get_document(db, DOCS, "p")).content
