@@ -8,6 +8,7 @@ from typing import Any
 from lrs.errors import InvalidStatement
 from lrs.xapi.validation.activities import check_activity
 from lrs.xapi.validation.agents import IFIS, check_actor, check_agent, check_authority, check_group
+from lrs.xapi.validation.context import check_context, check_statement_ref
 from lrs.xapi.validation.primitives import (
     check_bool,
     check_extensions,
@@ -20,7 +21,6 @@ from lrs.xapi.validation.primitives import (
     fail,
     is_valid_duration,
     is_valid_iri,
-    is_valid_language_tag,
     join,
     parse_timestamp,
     require_array,
@@ -43,19 +43,6 @@ STATEMENT_KEYS = (
     "attachments",
 )
 SUBSTATEMENT_KEYS = ("objectType", "actor", "verb", "object", "result", "context", "timestamp", "attachments")
-CONTEXT_KEYS = (
-    "registration",
-    "instructor",
-    "team",
-    "contextActivities",
-    "revision",
-    "platform",
-    "language",
-    "statement",
-    "extensions",
-)
-CONTEXT_KEYS_2 = (*CONTEXT_KEYS, "contextAgents", "contextGroups")
-CONTEXT_ACTIVITY_KEYS = ("parent", "grouping", "category", "other")
 RESULT_KEYS = ("score", "success", "completion", "response", "duration", "extensions")
 ATTACHMENT_KEYS = ("usageType", "display", "description", "contentType", "length", "sha2", "fileUrl")
 VERSION_1_RE = re.compile(r"^1\.0(\.\d+)?$")
@@ -155,17 +142,6 @@ def check_object(value: Any, path: str, version: str, *, sub: bool) -> dict[str,
     return obj
 
 
-def check_statement_ref(value: Any, path: str) -> None:
-    """A StatementRef: objectType "StatementRef" and a UUID id (Data 2.4.4.3)."""
-    ref = require_object(value, path, "a StatementRef")
-    if ref.get("objectType") != "StatementRef":
-        fail(join(path, "objectType"), 'a StatementRef must have objectType "StatementRef"')
-    check_keys(ref, ("objectType", "id"), path, "a StatementRef")
-    if "id" not in ref:
-        fail(join(path, "id"), "a StatementRef requires 'id'")
-    check_uuid(ref["id"], join(path, "id"))
-
-
 def check_substatement(obj: dict[str, Any], path: str, version: str) -> None:
     """A SubStatement: a statement without id, stored, version, authority or a nested SubStatement."""
     for key in ("id", "stored", "version", "authority"):
@@ -213,72 +189,6 @@ def check_score(value: Any, path: str) -> None:
             fail(join(path, "raw"), f"raw ({score['raw']!r}) must not be below min ({score['min']!r})")
         if "max" in numbers and numbers["raw"] > numbers["max"]:
             fail(join(path, "raw"), f"raw ({score['raw']!r}) must not be above max ({score['max']!r})")
-
-
-def check_context(value: Any, path: str, version: str, *, object_is_activity: bool) -> None:
-    """A Context (Data 2.4.6); contextAgents/contextGroups only in 2.0 (9274.1.1 Data 2.2.2.5)."""
-    context = require_object(value, path, "a context")
-    check_keys(context, CONTEXT_KEYS_2 if is_v2(version) else CONTEXT_KEYS, path, "a context")
-    if "registration" in context:
-        check_uuid(context["registration"], join(path, "registration"))
-    if "instructor" in context:
-        check_actor(context["instructor"], join(path, "instructor"))
-    if "team" in context:
-        team = context["team"]
-        if not isinstance(team, dict) or team.get("objectType") != "Group":
-            fail(join(path, "team"), 'context team must be a Group (objectType "Group")')
-        check_group(team, join(path, "team"))
-    if "contextActivities" in context:
-        check_context_activities(context["contextActivities"], join(path, "contextActivities"))
-    for key in ("revision", "platform"):
-        if key in context:
-            check_string(context[key], join(path, key))
-            if not object_is_activity:
-                fail(join(path, key), f"context {key!r} is only allowed when the object is an Activity")
-    if "language" in context and not is_valid_language_tag(context["language"]):
-        fail(join(path, "language"), f"{context['language']!r} is not an RFC 5646 language tag")
-    if "statement" in context:
-        check_statement_ref(context["statement"], join(path, "statement"))
-    if "extensions" in context:
-        check_extensions(context["extensions"], join(path, "extensions"))
-    if "contextAgents" in context:
-        check_context_actors(context["contextAgents"], join(path, "contextAgents"), "contextAgent", "agent")
-    if "contextGroups" in context:
-        check_context_actors(context["contextGroups"], join(path, "contextGroups"), "contextGroup", "group")
-
-
-def check_context_activities(value: Any, path: str) -> None:
-    """contextActivities: parent/grouping/category/other, each an Activity or an array of them."""
-    activities = require_object(value, path, "contextActivities")
-    check_keys(activities, CONTEXT_ACTIVITY_KEYS, path, "contextActivities")
-    for key, item in activities.items():
-        if isinstance(item, list):
-            for i, activity in enumerate(item):
-                check_activity(activity, join(join(path, key), i))
-        else:
-            check_activity(item, join(path, key))
-
-
-def check_context_actors(value: Any, path: str, object_type: str, member: str) -> None:
-    """contextAgents / contextGroups: arrays of {objectType, agent|group, relevantTypes?} (2.0.0)."""
-    for i, item in enumerate(require_array(value, path, path.rsplit(".", 1)[-1])):
-        item_path = join(path, i)
-        entry = require_object(item, item_path, f"a {object_type}")
-        check_keys(entry, ("objectType", member, "relevantTypes"), item_path, f"a {object_type}")
-        if entry.get("objectType") != object_type:
-            fail(join(item_path, "objectType"), f"objectType must be {object_type!r}")
-        if member not in entry:
-            fail(join(item_path, member), f"a {object_type} requires {member!r}")
-        if member == "agent":
-            check_agent(entry["agent"], join(item_path, "agent"))
-        else:
-            check_group(entry["group"], join(item_path, "group"))
-        if "relevantTypes" in entry:
-            types_path = join(item_path, "relevantTypes")
-            for j, iri in enumerate(
-                require_array(entry["relevantTypes"], types_path, "relevantTypes", non_empty=True)
-            ):
-                check_iri(iri, join(types_path, j))
 
 
 def check_attachment(value: Any, path: str) -> None:
