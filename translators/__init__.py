@@ -1,6 +1,6 @@
 """SCORM commits -> version-neutral attempt state -> xAPI statements; pure and synchronous, no I/O."""
 
-from translators.datamodel import CmiProblem, validate_cmi
+from translators.datamodel import SESSION_ELEMENTS, CmiProblem, validate_cmi, without_session_elements
 from translators.documents import activity_state_document, attempt_state_document
 from translators.durations import (
     format_iso_duration,
@@ -31,6 +31,7 @@ __all__ = [
     "EMPTY_STATE",
     "PROGRESS_EXTENSION",
     "SCORM_PROFILE_IRI",
+    "SESSION_ELEMENTS",
     "SESSION_EXTENSION",
     "SUSPEND_DATA_STATE_ID",
     "AttemptState",
@@ -56,4 +57,5 @@ __all__ = [
     "state_from_cmi",
     "statements_for_commit",
     "validate_cmi",
+    "without_session_elements",
 ]

@@ -135,6 +135,21 @@ COLLECTIONS = (
 INDEX = re.compile(r"0|[1-9]\d*")
 
 
+# Write-only elements that describe one session, not the attempt (SCORM 2004 RTE 4.2.8, 4.2.23; 1.2 RTE
+# 3.4.4): a new session must not inherit them, or its terminate would report the previous session's
+# exit and session time.
+SESSION_ELEMENTS: dict[ScormVersion, tuple[str, ...]] = {
+    "1.2": ("cmi.core.session_time", "cmi.core.exit"),
+    "2004": ("cmi.session_time", "cmi.exit", "adl.nav.request"),
+}
+
+
+def without_session_elements(version: ScormVersion, cmi: Mapping[str, str]) -> dict[str, str]:
+    """An attempt's CMI map as a new session starts from it: the previous session's own elements removed."""
+    dropped = SESSION_ELEMENTS[version]
+    return {element: value for element, value in cmi.items() if element not in dropped}
+
+
 @dataclass(frozen=True)
 class CmiProblem:
     """One bad element of a commit: its name, its value and why it is wrong."""

@@ -2,7 +2,7 @@
 
 import pytest
 
-from translators import CmiProblem, validate_cmi
+from translators import CmiProblem, validate_cmi, without_session_elements
 
 VALID_12 = {
     "cmi.core.student_id": "u42",
@@ -258,3 +258,35 @@ def test_validate_cmi_reports_non_string_value() -> None:
 def test_validate_cmi_rejects_unknown_version() -> None:
     with pytest.raises(ValueError, match="SCORM version"):
         validate_cmi("3", {})  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("version", "cmi", "kept"),
+    [
+        pytest.param(
+            "1.2",
+            {
+                "cmi.core.exit": "suspend",
+                "cmi.core.session_time": "00:10:00",
+                "cmi.core.lesson_location": "p3",
+            },
+            {"cmi.core.lesson_location": "p3"},
+            id="1.2",
+        ),
+        pytest.param(
+            "2004",
+            {
+                "cmi.exit": "suspend",
+                "cmi.session_time": "PT10M",
+                "adl.nav.request": "continue",
+                "cmi.location": "p3",
+            },
+            {"cmi.location": "p3"},
+            id="2004",
+        ),
+    ],
+)
+def test_without_session_elements_forgets_the_previous_session(
+    version: str, cmi: dict[str, str], kept: dict[str, str]
+) -> None:
+    assert without_session_elements(version, cmi) == kept  # type: ignore[arg-type]
