@@ -5,6 +5,7 @@ from __future__ import annotations
 from starlette.routing import Mount, Route
 
 from lrs import health
+from lrs.reports import api as reports
 from lrs.scorm import api as scorm
 from lrs.xapi.api import about, activities, agents, documents, statements
 
@@ -22,7 +23,16 @@ scorm_routes = [
     Route("/commits", scorm.CommitsResource),
 ]
 
-reports_routes: list[Route] = []
+reports_routes: list[Route] = [
+    Route("/enrollments", reports.enrollments, methods=["GET"]),
+    Route("/attempts", reports.attempts, methods=["GET"]),
+    Route("/attempts/{id}", reports.attempt, methods=["GET"]),
+    Route("/time-spent", reports.time_spent, methods=["GET"]),
+    Route("/attempt-counts", reports.attempt_counts, methods=["GET"]),
+    Route("/learners/{learner}/courses", reports.learner_courses, methods=["GET"]),
+    Route("/courses", reports.courses, methods=["GET"]),
+    Route("/abandoned-attempts", reports.abandoned_attempts, methods=["GET"]),
+]
 
 routes = [
     Route("/health/live", health.live, methods=["GET", "HEAD"]),
