@@ -6,16 +6,19 @@ xAPI 1.0.3 Communication 2.1 and Data 2.3 (lifecycle, voiding, immutability); 2.
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from lrs.errors import BadRequest, InvalidStatement, PayloadTooLarge, StatementConflict
+from lrs.errors import BadRequest, InvalidStatement, NotFound, PayloadTooLarge, StatementConflict
 from lrs.reports.derived import report_fields
 from lrs.settings import Settings
 from lrs.storage import Database
-from lrs.storage.indexes import ATTACHMENTS, STATEMENTS
+from lrs.storage.indexes import ACTIVITIES, ATTACHMENTS, STATEMENTS
 from lrs.xapi import activities as activity_store
 from lrs.xapi import validation
+from lrs.xapi.formats import activity_ids
+from lrs.xapi.query import StatementQuery, encode_more, match_filter, sort_order, time_filter
 
 VOIDED_VERB = "http://adlnet.gov/expapi/verbs/voided"
 SIGNATURE_USAGE = "http://adlnet.gov/expapi/attachments/signature"
@@ -298,3 +301,88 @@ async def _apply_voiding(db: Database, docs: list[dict[str, Any]]) -> None:
         await db.collection(STATEMENTS).update_many(
             {"_id": {"$in": targets}, "verb": {"$ne": VOIDED_VERB}}, {"$set": {"voided": True}}
         )
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+@dataclass
+class StatementPage:
+    """What GET /statements answers: the stored documents, the `more` token, attachment data."""
+
+    docs: list[dict[str, Any]]
+    more: str | None = None
+    attachments: list[tuple[str, str, bytes]] = field(default_factory=list)
+    definitions: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+async def get_statement(db: Database, q: StatementQuery, authority_key: str | None = None) -> StatementPage:
+    """One statement by statementId (not voided) or voidedStatementId (voided); NotFound otherwise."""
+    f: dict[str, Any] = {"_id": q.statement_id, "voided": q.voided}
+    if authority_key is not None:
+        f["authority_key"] = authority_key
+    doc = await db.collection(STATEMENTS).find_one(f, {"statement": 1, "stored": 1})
+    if doc is None:
+        which = "voidedStatementId" if q.voided else "statementId"
+        raise NotFound(f"no {'voided ' if q.voided else ''}statement with id {q.statement_id}", field=which)
+    return await _complete_page(db, q, [doc], None)
+
+
+async def query_statements(db: Database, q: StatementQuery, authority_key: str | None = None) -> StatementPage:
+    """A page of statements matching the query, newest first (or ascending), voided excluded."""
+    clauses: list[dict[str, Any]] = [{"voided": False}]
+    match = match_filter(q)
+    if match:
+        clauses.append(await _with_statement_refs(db, match))
+    if authority_key is not None:
+        clauses.append({"authority_key": authority_key})
+    time = time_filter(q)
+    if time:
+        clauses.append(time)
+    f = clauses[0] if len(clauses) == 1 else {"$and": clauses}
+    docs = await db.collection(STATEMENTS).find(
+        f, {"statement": 1, "stored": 1}, sort=sort_order(q), limit=q.limit + 1
+    )
+    more = None
+    if len(docs) > q.limit:
+        docs = docs[: q.limit]
+        more = encode_more(q, docs[-1]["stored"], docs[-1]["_id"])
+    return await _complete_page(db, q, docs, more)
+
+
+async def _with_statement_refs(db: Database, match: dict[str, Any]) -> dict[str, Any]:
+    """The filter extended to statements targeting (StatementRef, recursively) a matching statement
+    (Communication 2.1.3 Filter Conditions for StatementRefs)."""
+    collection = db.collection(STATEMENTS)
+    refs = await collection.find({"ref": {"$exists": True}}, {"_id": 1, "ref": 1})
+    if not refs:
+        return match
+    targets = {r["ref"] for r in refs}
+    matched = {d["_id"] for d in await collection.find({"_id": {"$in": list(targets)}, **match}, {"_id": 1})}
+    extra: set[str] = set()
+    frontier = matched
+    while frontier:
+        new = {r["_id"] for r in refs if r["ref"] in frontier} - extra - matched
+        extra |= new
+        frontier = new
+    return {"$or": [match, {"_id": {"$in": sorted(extra)}}]} if extra else match
+
+
+async def _complete_page(
+    db: Database, q: StatementQuery, docs: list[dict[str, Any]], more: str | None
+) -> StatementPage:
+    page = StatementPage(docs, more)
+    if q.attachments:
+        wanted = {
+            att["sha2"] for d in docs for att in d["statement"].get("attachments") or [] if "sha2" in att
+        }
+        if wanted:
+            found = await db.collection(ATTACHMENTS).find({"_id": {"$in": sorted(wanted)}})
+            page.attachments = [(a["_id"], a.get("content_type", "application/octet-stream"),
+                                 bytes(a["content"])) for a in found]
+    if q.format == "canonical":
+        ids = set().union(*(activity_ids(d["statement"]) for d in docs)) if docs else set()
+        if ids:
+            found = await db.collection(ACTIVITIES).find({"_id": {"$in": sorted(ids)}})
+            page.definitions = {a["_id"]: a["definition"] for a in found if a.get("definition")}
+    return page
