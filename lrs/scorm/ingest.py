@@ -91,7 +91,9 @@ async def ingest(db: Database, settings: Settings, raws: list[Any], batch: bool,
         except LrsError as exc:
             if not batch:
                 raise
-            results[index] = {"index": index, "status": exc.status_code, **exc.body()}
+            session, sequence = _raw_ids(raw)
+            results[index] = {"index": index, "status": exc.status_code, "session_id": session,
+                              "sequence": sequence, **exc.body()}
     for index, commit in sorted(parsed, key=lambda p: (p[1].session_id, p[1].sequence)):
         try:
             results[index] = await apply_commit(db, settings, raws[index], commit, caller)
