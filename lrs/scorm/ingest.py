@@ -172,10 +172,13 @@ async def _session(db: Database, settings: Settings, commit: CommitIn, enrollmen
             after = advance(SessionTime.of(before), now, commit.sequence, _session_time(commit),
                             settings.idle_gap_seconds)
             return before, after, created
-        if await sessions.find_one({"_id": commit.session_id}, {"_id": 1}) is not None:
+        existing = await sessions.find_one({"_id": commit.session_id}, {"enrollment_id": 1})
+        if existing is None:
+            _, created = await att.place_session(db, commit, enrollment, now)
+        elif existing["enrollment_id"] != enrollment:
             raise InvalidRequest(f"session_id {commit.session_id!r} belongs to another learner or course",
                                  field="session_id")
-        _, created = await att.place_session(db, commit, enrollment, now)
+        # else a racing first commit of this session created it meanwhile: apply the update again
     raise AssertionError("unreachable: the session exists after place_session")
 
 

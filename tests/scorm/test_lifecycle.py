@@ -108,3 +108,18 @@ def test_commit_retake_after_failure_starts_attempt_two(client: TestClient) -> N
     assert (first["success_status"], first["score_raw"], first["total_time_s"]) == ("failed", 40.0, 1200.0)
     enrollment = find_one(client, SCORM_ENROLLMENTS, ENROLLMENT)
     assert (enrollment["last_score_raw"], enrollment["current_attempt_id"]) == (90.0, attempt_of(2))
+
+
+def test_commit_statements_are_readable_by_registration(client: TestClient) -> None:
+    ids = post(client, commit("2004", "s", 0, {"cmi.entry": "ab-initio"}, "initialize"))["statement_ids"]
+    ids += post(client, commit("2004", "s", 1, {"cmi.completion_status": "completed"}, "terminate"))[
+        "statement_ids"]
+    response = client.get("/xapi/statements", params={"registration": ENROLLMENT})
+    assert response.status_code == 200, response.text
+    statements = response.json()["statements"]
+    assert sorted(s["id"] for s in statements) == sorted(ids)
+    assert sorted(s["verb"]["id"].removeprefix(VERBS) for s in statements) == [
+        "completed", "initialized", "terminated"]
+    actor = statements[0]["actor"]
+    assert actor["account"] == {"homePage": "https://lms.example.com", "name": "u-42"}
+    assert statements[0]["authority"]["account"]["name"] == "test-key"
