@@ -345,3 +345,28 @@ def test_document_scopes_read_only_credential_can_read_not_write(client: TestCli
 def test_document_without_credentials_is_401(client: TestClient) -> None:
     r = client.get(STATE, params=state_params(), headers={"Authorization": ""})
     assert r.status_code == 401
+
+
+@pytest.mark.parametrize("resource", RESOURCES)
+def test_document_if_none_match_etag_list_refuses_only_the_current_etag(
+    client: TestClient, resource: Any
+) -> None:
+    path, params = resource
+    client.put(path, params=params(), json={"a": 1}, headers=CREATE)
+    etag = client.get(path, params=params()).headers["etag"]
+    stale = '"' + "0" * 40 + '"'
+    assert client.put(path, params=params(), json={"b": 1},
+                      headers={"If-None-Match": f"{stale}, {etag}"}).status_code == 412
+    assert client.get(path, params=params()).json() == {"a": 1}
+    assert client.put(path, params=params(), json={"c": 1}, headers={"If-None-Match": stale}).status_code == 204
+    assert client.get(path, params=params()).json() == {"c": 1}
+
+
+def test_document_if_match_accepts_unquoted_and_weak_forms(client: TestClient) -> None:
+    client.put(STATE, params=state_params(), json={"a": 1})
+    etag = client.get(STATE, params=state_params()).headers["etag"]
+    assert client.put(STATE, params=state_params(), json={"b": 1},
+                      headers={"If-Match": etag.strip('"')}).status_code == 204
+    etag = client.get(STATE, params=state_params()).headers["etag"]
+    assert client.put(STATE, params=state_params(), json={"c": 1},
+                      headers={"If-Match": f"W/{etag}"}).status_code == 204
