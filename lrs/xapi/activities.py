@@ -60,9 +60,12 @@ async def merge_activities(db: Database, statements: list[dict[str, Any]]) -> No
         await collection.update_one({"_id": activity_id}, update, upsert=True)
 
 
-async def get_activity(db: Database, activity_id: str) -> dict[str, Any]:
-    """The canonical Activity object for an id; NotFound when no statement mentioned it."""
+async def get_activity(db: Database, activity_id: str, *, missing_ok: bool = False) -> dict[str, Any]:
+    """The canonical Activity object for an id; NotFound when no statement mentioned it, unless
+    `missing_ok` (xAPI 2.0.0: a bare Activity object)."""
     doc = await db.collection(ACTIVITIES).find_one({"_id": activity_id})
+    if doc is None and missing_ok:
+        return {"objectType": "Activity", "id": activity_id}
     if doc is None:
         raise NotFound(f"no activity with id {activity_id}", field="activityId")
     activity: dict[str, Any] = {"objectType": "Activity", "id": activity_id}

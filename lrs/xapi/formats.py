@@ -72,7 +72,7 @@ def _ids_object(obj: dict[str, Any]) -> dict[str, Any]:
         return sub
     if object_type == "StatementRef":
         return dict(obj)
-    return {"objectType": "Activity", "id": obj["id"]}
+    return {"id": obj["id"]}
 
 
 def _ids_context(context: dict[str, Any]) -> dict[str, Any]:
@@ -101,6 +101,9 @@ def canonical_format(
     """Canonical activity definitions and one language per language map (Communication 2.1.3)."""
     out = dict(statement)
     out["verb"] = _one_language_verb(statement["verb"], preferred)
+    obj = statement.get("object")
+    if isinstance(obj, dict) and obj.get("objectType") == "SubStatement" and isinstance(obj.get("verb"), dict):
+        out["object"] = {**obj, "verb": _one_language_verb(obj["verb"], preferred)}
 
     def canonical(activity: dict[str, Any]) -> dict[str, Any]:
         result = dict(activity)

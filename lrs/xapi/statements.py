@@ -5,6 +5,7 @@ xAPI 1.0.3 Communication 2.1 and Data 2.3 (lifecycle, voiding, immutability); 2.
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -24,6 +25,9 @@ VOIDED_VERB = "http://adlnet.gov/expapi/verbs/voided"
 SIGNATURE_USAGE = "http://adlnet.gov/expapi/attachments/signature"
 # properties the LRS sets or may change; ignored when a re-sent statement is compared (Data 2.3.1)
 _IGNORED_IN_COMPARISON = ("authority", "stored", "version", "timestamp", "id", "attachments")
+
+
+_HUNDREDTHS = re.compile(r"(\.\d{2})\d+(?=S$)")
 
 
 def format_stored(when: datetime) -> str:
@@ -132,7 +136,7 @@ def _stored_document(
     source: str | None,
     settings: Settings,
 ) -> dict[str, Any]:
-    s = dict(statement)
+    s = with_context_activity_arrays(statement)
     s["id"] = str(s.get("id") or uuid.uuid4())
     stored_text = format_stored(stored)
     s["stored"] = stored_text
@@ -153,6 +157,20 @@ def _stored_document(
         doc["source"] = source
     doc.update(report_fields(s, settings.activity_iri_base, settings.lms_homepage))
     return doc
+
+
+def with_context_activity_arrays(statement: dict[str, Any]) -> dict[str, Any]:
+    """A copy with every single context activity wrapped in an array (Data 2.4.6.2: returned as arrays)."""
+    s = dict(statement)
+    context = s.get("context")
+    if isinstance(context, dict) and isinstance(context.get("contextActivities"), dict):
+        s["context"] = {**context, "contextActivities": {
+            k: v if isinstance(v, list) else [v] for k, v in context["contextActivities"].items()
+        }}
+    obj = s.get("object")
+    if isinstance(obj, dict) and obj.get("objectType") == "SubStatement":
+        s["object"] = with_context_activity_arrays(obj)
+    return s
 
 
 def index_fields(s: dict[str, Any]) -> dict[str, Any]:
@@ -269,6 +287,10 @@ def statements_match(a: dict[str, Any], b: dict[str, Any]) -> bool:
 
 def _comparable(s: dict[str, Any]) -> dict[str, Any]:
     out = {k: v for k, v in s.items() if k not in _IGNORED_IN_COMPARISON}
+    result = out.get("result")
+    if isinstance(result, dict) and isinstance(result.get("duration"), str):
+        # precision beyond 0.01 s is not compared (xAPI 2.0.0 4.2.7)
+        out["result"] = {**result, "duration": _HUNDREDTHS.sub(r"\1", result["duration"])}
     obj = out.get("object")
     if isinstance(obj, dict):
         out["object"] = (

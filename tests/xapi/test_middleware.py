@@ -93,3 +93,11 @@ def test_alternate_syntax_refused_for_2_0(client: TestClient) -> None:
     response = client.post("/xapi/statements?method=PUT", content=urlencode(form),
                            headers={**FORM, "X-Experience-API-Version": "2.0.0"})
     assert response.status_code == 400
+
+
+def test_middleware_error_without_header_answers_clients_last_version(client: TestClient) -> None:
+    client.get("/xapi/statements", headers={"X-Experience-API-Version": "2.0.0"})
+    del client.headers["X-Experience-API-Version"]
+    assert client.get("/xapi/statements").headers["x-experience-api-version"] == "2.0.0"
+    client.get("/xapi/statements", headers={"X-Experience-API-Version": "1.0.3"})
+    assert client.get("/xapi/statements").headers["x-experience-api-version"] == "1.0.3"

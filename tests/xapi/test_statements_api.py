@@ -175,7 +175,7 @@ def test_statements_format_ids_and_canonical(client: TestClient) -> None:
     ids = client.get(f"/xapi/statements?statementId={sid}&format=ids").json()
     assert ids["actor"] == {"objectType": "Agent", "mbox": "mailto:ann@example.com"}
     assert ids["verb"] == {"id": "http://adlnet.gov/expapi/verbs/attempted"}
-    assert ids["object"] == {"objectType": "Activity", "id": "http://example.com/course"}
+    assert ids["object"] == {"id": "http://example.com/course"}
     canonical = client.get(f"/xapi/statements?statementId={sid}&format=canonical",
                            headers={"Accept-Language": "en-GB"}).json()
     assert canonical["verb"]["display"] == {"en-GB": "attempted (GB)"}
@@ -221,3 +221,16 @@ def test_about_answers_without_version_header_or_auth(client: TestClient) -> Non
     response = client.get("/xapi/about", headers={"X-Experience-API-Version": "", "Authorization": ""})
     assert response.status_code == 200
     assert "2.0.0" in response.json()["version"] and "1.0.3" in response.json()["version"]
+
+
+def test_activities_unknown_is_bare_activity_in_2_0(client: TestClient) -> None:
+    response = client.get("/xapi/activities", params={"activityId": "http://example.com/never"},
+                          headers={"X-Experience-API-Version": "2.0.0"})
+    assert response.status_code == 200
+    assert response.json() == {"objectType": "Activity", "id": "http://example.com/never"}
+
+
+def test_statements_single_context_activity_returned_as_array(client: TestClient) -> None:
+    [sid] = post(client, statement(context={"contextActivities": {"parent": {"id": "http://example.com/p"}}}))
+    got = client.get(f"/xapi/statements?statementId={sid}").json()
+    assert got["context"]["contextActivities"]["parent"] == [{"id": "http://example.com/p"}]

@@ -117,6 +117,10 @@ def test_store_statements_merges_activity_definitions() -> None:
                  id="activity-definition-ignored"),
     pytest.param({"authority": {"mbox": "mailto:a@b"}}, {}, True, id="authority-ignored"),
     pytest.param({"result": {"success": True}}, {"result": {"success": False}}, False, id="result-differs"),
+    pytest.param({"result": {"duration": "PT1.1237S"}}, {"result": {"duration": "PT1.12S"}}, True,
+                 id="duration-beyond-hundredths-ignored"),
+    pytest.param({"result": {"duration": "PT1.13S"}}, {"result": {"duration": "PT1.12S"}}, False,
+                 id="duration-hundredths-differ"),
 ])
 def test_statements_match_follows_comparison_rules(a: dict[str, Any], b: dict[str, Any], same: bool) -> None:
     assert statements_match({**statement(ID1), **a}, {**statement(ID1), **b}) is same
