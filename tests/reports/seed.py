@@ -163,7 +163,8 @@ ENROLLMENTS = [
     enrollment("alice", "c2", "in progress", 1, None, at(4, 7), at(4, 7, 10), None),
 ]
 ATTEMPTS = [
-    attempt("alice", "c1", 1, at(1, 9), at(1, 9, 40), None, "incomplete", "failed", 50, 4),
+    # as SCORM 1.2 "failed" is stored: completed (so completed_at is set) but failed, completing nothing
+    attempt("alice", "c1", 1, at(1, 9), at(1, 9, 40), at(1, 9, 40), "completed", "failed", 50, 4),
     attempt("alice", "c1", 2, at(3, 10), at(3, 10, 30), at(3, 10, 20), "completed", "passed", 90, 3),
     attempt("bob", "c1", 1, at(2, 8), at(2, 8, 30), None, "incomplete", "failed", 40, 2),
     attempt("carol", "c1", 1, at(5, 12), at(6, 9, 5), at(5, 12, 30), "completed", "unknown", None, 5),

@@ -127,9 +127,14 @@ def attempt_time_pipeline(attempt_ids: list[str]) -> list[Stage]:
 
 
 def completing_attempts_pipeline(filters: ReportFilters) -> list[Stage]:
-    """Per enrollment, the number of the first attempt that completed (or passed) the course."""
+    """Per enrollment, the number of the first attempt that completed it: passed, or completed and not
+    failed (the enrollment status rule; a SCORM 1.2 "failed" attempt is completed but completes nothing)."""
     match = scope_match(filters, learner_field="learner_id", course_field="course_id", date_field=None)
     match["completed_at"] = {"$ne": None}
+    match["$or"] = [
+        {"success_status": "passed"},
+        {"completion_status": "completed", "success_status": {"$ne": "failed"}},
+    ]
     return [
         {"$match": match},
         {"$group": {"_id": "$enrollment_id", "number": {"$min": "$number"}}},
