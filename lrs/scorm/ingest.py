@@ -231,10 +231,11 @@ async def apply_commit(db: Database, settings: Settings, raw: Any, commit: Commi
             commit, attempt, after_state, count, delta, now)),
         att.write_derived(db, attempt["_id"], count, att.derived_fields(after_state, finished), done, now),
     )
-    statement_ids = await _statements(db, settings, commit, caller, session, before["number"],
-                                      before_state, after_state, now)
-    await _documents(db, settings, commit, enrollment, session, before["number"], created, after_tree,
-                     float(before.get("total_time_s") or 0.0) + delta, changes)
+    statement_ids, _ = await asyncio.gather(
+        _statements(db, settings, commit, caller, session, before["number"], before_state, after_state, now),
+        _documents(db, settings, commit, enrollment, session, before["number"], created, after_tree,
+                   float(before.get("total_time_s") or 0.0) + delta, changes),
+    )
 
     outcome = "stale" if commit.cmi and won == 0 else "applied"
     answer = CommitAnswer.model_validate({
