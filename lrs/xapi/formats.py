@@ -91,7 +91,12 @@ def _ids_context(context: dict[str, Any]) -> dict[str, Any]:
 def activity_ids(statement: dict[str, Any]) -> set[str]:
     """Ids of every activity in a statement (object, context activities, in a SubStatement)."""
     found: set[str] = set()
-    _walk_activities(statement, lambda a: (found.add(a["id"]), a)[1])
+
+    def collect(activity: dict[str, Any]) -> dict[str, Any]:
+        found.add(activity["id"])
+        return activity
+
+    _walk_activities(statement, collect)
     return found
 
 
