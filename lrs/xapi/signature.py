@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from lrs.errors import InvalidStatement
-from lrs.xapi.validation import parse_timestamp
+from lrs.xapi.validation import comparable_duration, parse_timestamp
 
 SIGNATURE_USAGE_TYPE = "http://adlnet.gov/expapi/attachments/signature"
 SIGNATURE_CONTENT_TYPE = "application/octet-stream"
@@ -126,6 +126,8 @@ def normalise(value: Any, key: str = "") -> Any:
         if key == "member":
             return sorted(items, key=lambda item: json.dumps(item, sort_keys=True, default=str))
         return items
+    if key == "duration" and isinstance(value, str):
+        return comparable_duration(value)
     if key in ("timestamp", "stored") and isinstance(value, str):
         try:
             return parse_timestamp(value)

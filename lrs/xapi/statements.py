@@ -5,7 +5,6 @@ xAPI 1.0.3 Communication 2.1 and Data 2.3 (lifecycle, voiding, immutability); 2.
 
 from __future__ import annotations
 
-import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -27,7 +26,6 @@ SIGNATURE_USAGE = "http://adlnet.gov/expapi/attachments/signature"
 _IGNORED_IN_COMPARISON = ("authority", "stored", "version", "timestamp", "id", "attachments")
 
 
-_HUNDREDTHS = re.compile(r"(\.\d{2})\d+(?=S$)")
 
 
 def format_stored(when: datetime) -> str:
@@ -290,7 +288,7 @@ def _comparable(s: dict[str, Any]) -> dict[str, Any]:
     result = out.get("result")
     if isinstance(result, dict) and isinstance(result.get("duration"), str):
         # precision beyond 0.01 s is not compared (xAPI 2.0.0 4.2.7)
-        out["result"] = {**result, "duration": _HUNDREDTHS.sub(r"\1", result["duration"])}
+        out["result"] = {**result, "duration": validation.comparable_duration(result["duration"])}
     obj = out.get("object")
     if isinstance(obj, dict):
         out["object"] = (

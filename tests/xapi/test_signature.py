@@ -174,3 +174,12 @@ def test_is_signature_attachment_matches_usage_type() -> None:
     assert is_signature_attachment(received()["attachments"][0])
     assert not is_signature_attachment({"usageType": "http://example.com/other"})
     assert not is_signature_attachment("x")
+
+
+def test_signature_durations_compare_to_the_hundredth_of_a_second() -> None:
+    """xAPI 2.0.0 4.2.7: precision beyond 0.01 s is not part of the comparison."""
+    from lrs.xapi.signature import statements_equivalent
+
+    signed = {"actor": {"mbox": "mailto:a@b.c"}, "result": {"duration": "PT1.12S"}}
+    assert statements_equivalent(signed, {**signed, "result": {"duration": "PT1.1237S"}})
+    assert not statements_equivalent(signed, {**signed, "result": {"duration": "PT1.13S"}})

@@ -2,6 +2,7 @@
 
 from lrs.xapi.validation.agents import agent_identifier, validate_agent_param
 from lrs.xapi.validation.primitives import (
+    comparable_duration,
     is_valid_duration,
     is_valid_iri,
     is_valid_language_map,
@@ -13,6 +14,7 @@ from lrs.xapi.validation.statements import validate_statement, validate_statemen
 
 __all__ = [
     "agent_identifier",
+    "comparable_duration",
     "is_valid_duration",
     "is_valid_iri",
     "is_valid_language_map",

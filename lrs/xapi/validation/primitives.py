@@ -82,6 +82,14 @@ def is_valid_duration(value: Any) -> bool:
     )
 
 
+_BEYOND_HUNDREDTHS = re.compile(r"(\.\d{2})\d+(?=S$)")
+
+
+def comparable_duration(value: str) -> str:
+    """A duration as statement comparison sees it: precision beyond 0.01 s dropped (xAPI 2.0.0 4.2.7)."""
+    return _BEYOND_HUNDREDTHS.sub(r"\1", value)
+
+
 def parse_timestamp(value: Any, path: str = "timestamp") -> datetime:
     """Parse an ISO 8601 date-time (xAPI Data 4.5); no offset means UTC; "-00:00" offsets are refused."""
     match = TIMESTAMP_RE.match(value) if isinstance(value, str) else None
