@@ -25,10 +25,10 @@ _CONTEXT_ACTIVITY_KINDS = ("parent", "grouping", "category", "other")
 
 def report_fields(statement: dict[str, Any], activity_iri_base: str, lms_homepage: str) -> dict[str, Any]:
     """Report query fields of one stored statement (learner, courses, durations, video time)."""
-    context = statement.get("context") if isinstance(statement.get("context"), dict) else {}
-    result = statement.get("result") if isinstance(statement.get("result"), dict) else {}
-    extensions = context.get("extensions") if isinstance(context.get("extensions"), dict) else {}
-    result_extensions = result.get("extensions") if isinstance(result.get("extensions"), dict) else {}
+    context = _object(statement.get("context"))
+    result = _object(statement.get("result"))
+    extensions = _object(context.get("extensions"))
+    result_extensions = _object(result.get("extensions"))
     session = extensions.get(VIDEO_SESSION_EXTENSION)
     segments = result_extensions.get(VIDEO_PLAYED_SEGMENTS_EXTENSION)
     duration = result.get("duration")
@@ -40,6 +40,10 @@ def report_fields(statement: dict[str, Any], activity_iri_base: str, lms_homepag
         "video_played_s": played_seconds(segments) if isinstance(segments, str) else None,
         "occurred": occurred_at(statement),
     }
+
+
+def _object(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
 
 
 def learner_id(actor: Any, lms_homepage: str) -> str | None:
