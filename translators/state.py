@@ -24,6 +24,7 @@ class Interaction:
     weighting: float | None = None
     timestamp: str | None = None
     objective_ids: tuple[str, ...] = ()
+    index: int = 0  # n of cmi.interactions.n: the interaction's identity within its attempt
 
 
 @dataclass(frozen=True)
@@ -179,6 +180,7 @@ def _interactions(
                 weighting=_number(cmi, p + "weighting"),
                 timestamp=cmi.get(p + time_key) or None,
                 objective_ids=objectives,
+                index=n,
             )
         )
     return tuple(found)

@@ -150,14 +150,20 @@ class _Builder:
 
 
 def _responded(b: _Builder, before: AttemptState, after: AttemptState) -> Iterator[dict[str, Any]]:
-    """One responded statement per interaction that is new or changed and carries a response or result."""
-    for position, interaction in enumerate(after.interactions):
-        previous = before.interactions[position] if position < len(before.interactions) else None
-        if interaction == previous or (interaction.learner_response is None and interaction.result is None):
+    """One responded statement per interaction that is new or changed and carries a response or result.
+
+    An interaction is identified by its cmi index (n of cmi.interactions.n), never by its position in
+    the list: interactions may arrive out of index order, and 2004 updates an entry in place by index.
+    """
+    earlier = {interaction.index: interaction for interaction in before.interactions}
+    for interaction in after.interactions:
+        if interaction == earlier.get(interaction.index) or (
+            interaction.learner_response is None and interaction.result is None
+        ):
             continue
         yield b.statement(
             "responded",
-            f"interaction:{position}",
+            f"interaction:{interaction.index}",
             interaction_activity(b.ctx.sco_iri, interaction),
             _response_result(interaction),
             [objective_activity(b.ctx.sco_iri, oid) for oid in interaction.objective_ids],

@@ -163,8 +163,9 @@ def test_state_from_cmi_reads_12_interactions_in_index_order() -> None:
             weighting=2.0,
             timestamp="10:15:00",
             objective_ids=("obj1", "obj2"),
+            index=2,
         ),
-        Interaction(id="q3", type="true-false", learner_response="true"),
+        Interaction(id="q3", type="true-false", learner_response="true", index=10),
     )
 
 

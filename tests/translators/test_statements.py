@@ -18,7 +18,7 @@ from translators import (
     state_from_cmi,
     statements_for_commit,
 )
-from translators.statements import xapi_score
+from translators.statements import statement_id, xapi_score
 
 CTX = CommitContext(
     version="2004",
@@ -280,3 +280,32 @@ def test_statements_share_no_mutable_parts_with_each_other_or_the_context() -> N
     seen = [id(c) for s in statements for c in _containers(s)]
     assert len(seen) == len(set(seen))
     assert not {id(c) for c in _containers(CTX.learner)} & set(seen)
+
+
+def _answered(version: str, *indexes: int) -> AttemptState:
+    """A state whose interactions at these cmi indexes are answered (q<n> answered r<n>)."""
+    key = "student_response" if version == "1.2" else "learner_response"
+    cmi: dict[str, str] = {}
+    for n in indexes:
+        cmi |= {f"cmi.interactions.{n}.id": f"q{n}", f"cmi.interactions.{n}.type": "fill-in",
+                f"cmi.interactions.{n}.{key}": f"r{n}"}
+    return state_from_cmi(version, cmi)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("version", [pytest.param("1.2", id="scorm-1.2"), pytest.param("2004", id="scorm-2004")])
+def test_responded_keys_interactions_by_cmi_index_not_position(version: str) -> None:
+    # cmi.interactions.5 arrived before .3: only the new .3 is stated, under its own index
+    context = ctx(version=version)
+    statements = statements_for_commit(context, _answered(version, 5), _answered(version, 3, 5))
+    assert [s["object"]["id"].rsplit("/", 1)[1] for s in statements] == ["q3"]
+    assert statements[0]["id"] == statement_id(context, "responded", "interaction:3")
+    # a later commit answering .4 between them states .4 alone
+    statements = statements_for_commit(context, _answered(version, 3, 5), _answered(version, 3, 4, 5))
+    assert [s["object"]["id"].rsplit("/", 1)[1] for s in statements] == ["q4"]
+    assert statements[0]["id"] == statement_id(context, "responded", "interaction:4")
+
+
+def test_responded_statement_id_follows_the_index_whatever_precedes_it() -> None:
+    alone = statements_for_commit(CTX, EMPTY_STATE, _answered("2004", 7))
+    after_others = statements_for_commit(CTX, _answered("2004", 1, 2), _answered("2004", 1, 2, 7))
+    assert [s["id"] for s in alone] == [s["id"] for s in after_others]
