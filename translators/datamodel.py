@@ -135,12 +135,12 @@ COLLECTIONS = (
 INDEX = re.compile(r"0|[1-9]\d*")
 
 
-# Write-only elements that describe one session, not the attempt (SCORM 2004 RTE 4.2.8, 4.2.23; 1.2 RTE
-# 3.4.4): a new session must not inherit them, or its terminate would report the previous session's
-# exit and session time.
+# Elements that describe one session, not the attempt (SCORM 2004 RTE 4.2.8, 4.2.10, 4.2.23; 1.2 RTE
+# 3.4.4): the write-only exit and session time, and the entry the LMS set when the session began. A new
+# session must not inherit them, or its terminate would report the previous session's exit and time.
 SESSION_ELEMENTS: dict[ScormVersion, tuple[str, ...]] = {
-    "1.2": ("cmi.core.session_time", "cmi.core.exit"),
-    "2004": ("cmi.session_time", "cmi.exit", "adl.nav.request"),
+    "1.2": ("cmi.core.session_time", "cmi.core.exit", "cmi.core.entry"),
+    "2004": ("cmi.session_time", "cmi.exit", "cmi.entry", "adl.nav.request"),
 }
 
 

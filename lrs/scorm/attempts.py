@@ -7,7 +7,8 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
-from lrs.errors import DuplicateKey
+from lrs.errors import DuplicateKey, InvalidRequest
+from lrs.scorm.merge import new_session_entry, session_path
 from lrs.scorm.models import CommitIn
 from lrs.storage import Database
 from lrs.storage.indexes import SCORM_ATTEMPTS, SCORM_ENROLLMENTS, SCORM_SESSIONS
@@ -48,57 +49,77 @@ def new_attempt(commit: CommitIn, enrollment: str, number: int, now: datetime, c
         "score_raw": None, "score_min": None, "score_max": None, "score_scaled": None,
         "progress_measure": None, "location": None, "suspend_data": None, "entry": None, "exit": None,
         "finished": False, "cmi": {}, "interactions": [], "objectives": [], "comments": [],
-        "commit_count": 0, "last_sequence": None, "last_order": None, "last_terminate_order": None,
+        "commit_count": 0, "last_sequence": None, "last_order": None, "by_session": {},
         "session_ids": [], "session_count": 0, "total_time_reported_s": None, "total_time_s": 0.0,
         "derived_count": 0, "created_by_session": created_by,
     }
 
 
-async def place_session(db: Database, commit: CommitIn, enrollment: str, now: datetime
-                        ) -> tuple[dict[str, Any], bool]:
-    """The session record of a session's first commit, creating the attempt it decides; and whether
-    this call created a new attempt. Racing first commits of one session meet on the session `_id`."""
-    attempts = db.collection(SCORM_ATTEMPTS)
-    latest = await attempts.find_one({"enrollment_id": enrollment}, sort=[("number", -1)])
-    created = False
-    if latest is not None and not latest.get("finished") and entry_of(commit) != "ab-initio":
-        attempt = latest
-    else:
-        number = (latest["number"] if latest else 0) + 1
-        for _ in range(MAX_CREATE_TRIES):
-            record = new_attempt(commit, enrollment, number, now, commit.session_id)
-            try:
-                await attempts.insert_one(record)
-                attempt, created = record, True
-                break
-            except DuplicateKey:
-                existing = await attempts.find_one({"_id": record["_id"]})
-                if existing is not None and existing.get("created_by_session") == commit.session_id:
-                    attempt = existing
-                    break
-                number += 1
-        else:
-            raise DuplicateKey(f"enrollment {enrollment}: no free attempt number after {number}")
-    counted = await attempts.find_one_and_update(
-        {"_id": attempt["_id"]},
-        {"$inc": {"session_count": 1}, "$addToSet": {"session_ids": commit.session_id}},
-        return_new=True,
-    )
-    assert counted is not None
+async def place_session(db: Database, commit: CommitIn, enrollment: str, now: datetime) -> bool:
+    """Attach a session to the attempt its first commit decides (creating that attempt when needed);
+    True when this call created a new attempt. Racing first commits of one session meet on the
+    `scorm_sessions` `_id`, and attaching is idempotent, so a session joins exactly one attempt."""
+    sessions = db.collection(SCORM_SESSIONS)
+    existing = await sessions.find_one({"_id": commit.session_id}, {"enrollment_id": 1, "attempt_id": 1})
+    if existing is not None:  # placed already (a racing first commit, or one that died before attaching)
+        _check_enrollment(existing, commit, enrollment)
+        await attach_session(db, existing["attempt_id"], commit.session_id, now)
+        return False
+    attempt, created = await _decide_attempt(db, commit, enrollment, now)
     session = {
         "_id": commit.session_id, "attempt_id": attempt["_id"], "attempt_number": attempt["number"],
         "enrollment_id": enrollment, "learner_id": commit.learner.id, "course_id": commit.course.id,
-        "sco_id": commit.sco.id, "ordinal": counted["session_count"], "started_at": now,
-        "last_commit_at": now, "session_time_s": None, "session_time_seq": None, "measured_s": 0.0,
-        "time_s": 0.0, "time_source": "measured",
+        "sco_id": commit.sco.id, "ordinal": None, "started_at": now, "last_commit_at": now,
+        "session_time_s": None, "session_time_seq": None, "measured_s": 0.0, "time_s": 0.0,
+        "time_source": "measured", "commit_rev": 0,
     }
     try:
-        await db.collection(SCORM_SESSIONS).insert_one(session)
+        await sessions.insert_one(session)
     except DuplicateKey:
-        existing_session = await db.collection(SCORM_SESSIONS).find_one({"_id": commit.session_id})
-        assert existing_session is not None
-        return existing_session, False
-    return session, created
+        winner = await sessions.find_one({"_id": commit.session_id}, {"enrollment_id": 1, "attempt_id": 1})
+        assert winner is not None
+        _check_enrollment(winner, commit, enrollment)
+        session["attempt_id"], created = winner["attempt_id"], False
+    await attach_session(db, session["attempt_id"], commit.session_id, now)
+    return created
+
+
+def _check_enrollment(session: dict[str, Any], commit: CommitIn, enrollment: str) -> None:
+    if session["enrollment_id"] != enrollment:
+        raise InvalidRequest(f"session_id {commit.session_id!r} belongs to another learner or course",
+                             field="session_id")
+
+
+async def _decide_attempt(db: Database, commit: CommitIn, enrollment: str, now: datetime
+                          ) -> tuple[dict[str, Any], bool]:
+    """The latest attempt when the session resumes it, else a new one; and whether it was created."""
+    attempts = db.collection(SCORM_ATTEMPTS)
+    latest = await attempts.find_one({"enrollment_id": enrollment}, sort=[("number", -1)])
+    if latest is not None and not latest.get("finished") and entry_of(commit) != "ab-initio":
+        return latest, False
+    number = (latest["number"] if latest else 0) + 1
+    for _ in range(MAX_CREATE_TRIES):
+        record = new_attempt(commit, enrollment, number, now, commit.session_id)
+        try:
+            await attempts.insert_one(record)
+            return record, True
+        except DuplicateKey:
+            existing = await attempts.find_one({"_id": record["_id"]})
+            if existing is not None and existing.get("created_by_session") == commit.session_id:
+                return existing, False
+            number += 1
+    raise DuplicateKey(f"enrollment {enrollment}: no free attempt number after {number}")
+
+
+async def attach_session(db: Database, attempt: str, session_id: str, now: datetime) -> None:
+    """Add a session to its attempt once: the next ordinal and an empty per-session entry."""
+    path = session_path(session_id)
+    await db.collection(SCORM_ATTEMPTS).update_one(
+        {"_id": attempt, "session_ids": {"$ne": session_id}},
+        [{"$set": {"session_count": {"$add": [{"$ifNull": ["$session_count", 0]}, 1]},
+                   "session_ids": {"$concatArrays": [{"$ifNull": ["$session_ids", []]}, [session_id]]}}},
+         {"$set": {path: {"$literal": new_session_entry(now)}}},
+         {"$set": {f"{path}.ordinal": "$session_count"}}])
 
 
 def derived_fields(state: AttemptState, finished: bool) -> dict[str, Any]:

@@ -21,10 +21,10 @@ from typing import Any
 
 from lrs.errors import Conflict, DuplicateKey, InvalidCommit, InvalidRequest, LrsError
 from lrs.scorm import attempts as att
-from lrs.scorm import tree as cmi_tree
 from lrs.scorm.audit import Client, audit_record, write_audit
+from lrs.scorm.merge import Merged, latest_session, merge_filter, merge_pipeline, merged, session_view
 from lrs.scorm.models import CommitAnswer, CommitIn, parse_commit
-from lrs.scorm.timing import SessionTime, advance, now_ms, session_update
+from lrs.scorm.timing import now_ms
 from lrs.settings import Settings
 from lrs.storage import Database
 from lrs.storage.indexes import SCORM_ATTEMPTS, SCORM_COMMITS, SCORM_SESSIONS
@@ -39,7 +39,6 @@ from translators import (
     attempt_iri,
     attempt_state_document,
     course_iri,
-    parse_session_time,
     sco_iri,
     state_from_cmi,
     statements_for_commit,
@@ -126,16 +125,22 @@ async def _parse(db: Database, raw: Any, where: str, caller: Caller) -> CommitIn
     return commit
 
 
-async def _claim(db: Database, commit: CommitIn, raw: Any, now: datetime) -> dict[str, Any] | None:
-    """Claim (session, sequence); None when claimed, else the stored answer of the earlier one."""
+async def _claim(db: Database, commit: CommitIn, now: datetime) -> bool:
+    """Record (session, sequence) as pending; False when a record of it exists already."""
+    try:
+        await db.collection(SCORM_COMMITS).insert_one({
+            "_id": f"{commit.session_id}:{commit.sequence}", "session_id": commit.session_id,
+            "sequence": commit.sequence, "received_at": now, "state": "pending", "answer": None})
+        return True
+    except DuplicateKey:
+        return False
+
+
+async def _stored_answer(db: Database, commit: CommitIn, now: datetime) -> dict[str, Any] | None:
+    """The answer of the earlier request that applied this commit (waiting while it finishes); None
+    when that request died (still pending after CLAIM_TIMEOUT): this one takes over."""
     commits = db.collection(SCORM_COMMITS)
     key = f"{commit.session_id}:{commit.sequence}"
-    try:
-        await commits.insert_one({"_id": key, "session_id": commit.session_id, "sequence": commit.sequence,
-                                  "received_at": now, "state": "pending", "answer": None})
-        return None
-    except DuplicateKey:
-        pass
     waited = 0.0
     while True:
         stored = await commits.find_one({"_id": key})
@@ -153,41 +158,49 @@ async def _claim(db: Database, commit: CommitIn, raw: Any, now: datetime) -> dic
     raise Conflict(f"commit {key} is still being applied by an earlier request; retry", field="sequence")
 
 
-def _session_time(commit: CommitIn) -> float | None:
-    """This commit's own session_time in seconds (validated already), None when it sent none."""
-    value = commit.cmi.get("cmi.core.session_time" if commit.version == "1.2" else "cmi.session_time")
-    return parse_session_time(commit.version, value) if value else None
-
-
-async def _session(db: Database, settings: Settings, commit: CommitIn, enrollment: str, now: datetime
-                   ) -> tuple[dict[str, Any], SessionTime, bool]:
-    """Apply the commit to its session's time; (session as it was, its time after, attempt created)."""
-    sessions = db.collection(SCORM_SESSIONS)
-    update = session_update(now, commit.sequence, _session_time(commit), settings.idle_gap_seconds)
+async def _merge(db: Database, commit: CommitIn, enrollment: str, pipeline: list[dict[str, Any]],
+                 claimed: bool, before: dict[str, Any] | None, now: datetime
+                 ) -> tuple[dict[str, Any] | None, bool, dict[str, Any] | None]:
+    """When the first merge matched nothing: place a new session and merge, or answer a duplicate.
+    (attempt before the merge, attempt created, stored answer of a duplicate)."""
+    attempts = db.collection(SCORM_ATTEMPTS)
     created = False
-    for _ in range(2):
-        before = await sessions.find_one_and_update(
-            {"_id": commit.session_id, "enrollment_id": enrollment}, update, return_new=False)
-        if before is not None:
-            after = advance(SessionTime.of(before), now, commit.sequence, _session_time(commit),
-                            settings.idle_gap_seconds)
-            return before, after, created
-        existing = await sessions.find_one({"_id": commit.session_id}, {"enrollment_id": 1})
-        if existing is None:
-            _, created = await att.place_session(db, commit, enrollment, now)
-        elif existing["enrollment_id"] != enrollment:
-            raise InvalidRequest(f"session_id {commit.session_id!r} belongs to another learner or course",
-                                 field="session_id")
-        # else a racing first commit of this session created it meanwhile: apply the update again
-    raise AssertionError("unreachable: the session exists after place_session")
+    if before is None and claimed:  # most likely the session's first commit
+        created = await att.place_session(db, commit, enrollment, now)
+        before = await attempts.find_one_and_update(merge_filter(commit, enrollment), pipeline,
+                                                    return_new=False)
+    if before is not None:
+        return before, created, None
+    stored = await _stored_answer(db, commit, now)
+    if stored is not None:
+        return None, False, stored
+    # the request that claimed it died: apply it again (a merge that already landed changes nothing)
+    forced = {"enrollment_id": enrollment, "session_ids": commit.session_id}
+    before = await attempts.find_one_and_update(forced, pipeline, return_new=False)
+    if before is None:
+        created = await att.place_session(db, commit, enrollment, now)
+        before = await attempts.find_one_and_update(forced, pipeline, return_new=False)
+    assert before is not None, "a placed session has its attempt"
+    return before, created, None
 
 
 async def apply_commit(db: Database, settings: Settings, raw: Any, commit: CommitIn, caller: Caller
                        ) -> dict[str, Any]:
-    """Apply one valid commit (issue 3, Semantics) and return its answer."""
+    """Apply one valid commit (issue 3, Semantics) and return its answer.
+
+    Round trips: (1) claim the (session, sequence) and merge into the attempt, together; (2) the
+    enrollment, derived fields, session record, statements and state documents, together; (3) the
+    answer and the audit row, together. A session's first commit places the session first."""
     now = now_ms()
     enrollment = att.enrollment_id(commit.learner.id, commit.course.id)
-    stored = await _claim(db, commit, raw, now)
+    pipeline = merge_pipeline(commit, now, settings.idle_gap_seconds)
+    claimed, first_try = await asyncio.gather(
+        _claim(db, commit, now),
+        db.collection(SCORM_ATTEMPTS).find_one_and_update(merge_filter(commit, enrollment), pipeline,
+                                                          return_new=False))
+    before, created, stored = first_try, False, None
+    if before is None:
+        before, created, stored = await _merge(db, commit, enrollment, pipeline, claimed, before, now)
     if stored is not None:
         stored["outcome"] = "duplicate"
         await write_audit(db, audit_record(
@@ -196,48 +209,34 @@ async def apply_commit(db: Database, settings: Settings, raw: Any, commit: Commi
             reasons=[{"reason": "this (session_id, sequence) was already applied; nothing changed"}],
             enrollment_id=enrollment, attempt_id=stored["attempt"]["id"]))
         return stored
-
-    session, time_after, created = await _session(db, settings, commit, enrollment, now)
-    delta = time_after.time_s - SessionTime.of(session).time_s
-    order = cmi_tree.order_key(session["ordinal"], commit.sequence)
-    merge: dict[str, Any] = cmi_tree.merge_stages(commit.cmi, order)
-    merge.update({
-        "commit_count": {"$add": [{"$ifNull": ["$commit_count", 0]}, 1]},
-        "last_order": {"$max": ["$last_order", order]},
-        "last_sequence": {"$cond": [{"$gt": [order, {"$ifNull": ["$last_order", -1]}]},
-                                    commit.sequence, "$last_sequence"]},
-        "last_commit_at": {"$max": ["$last_commit_at", now]},
-        "total_time_s": {"$add": [{"$ifNull": ["$total_time_s", 0]}, delta]},
-    })
-    if commit.event == "terminate":
-        merge["last_terminate_order"] = {"$max": ["$last_terminate_order", order]}
-    before = await db.collection(SCORM_ATTEMPTS).find_one_and_update(
-        {"_id": session["attempt_id"]}, [{"$set": merge}], return_new=False)
-    assert before is not None, "a session's attempt exists before the session does"
-
-    after_tree, changes, won = cmi_tree.merge_tree(before["cmi"], commit.cmi, order)
-    before_state = state_from_cmi(commit.version, cmi_tree.flat_cmi(before["cmi"]))
-    after_state = state_from_cmi(commit.version, cmi_tree.flat_cmi(after_tree))
-    count = int(before.get("commit_count") or 0) + 1
-    last_order = before.get("last_order")
-    last_sequence = commit.sequence if last_order is None or order > last_order else before["last_sequence"]
-    terminated = commit.event == "terminate" or before.get("last_terminate_order") is not None
-    finished = terminated and after_state.exit != "suspend"
+    assert before is not None
+    m = merged(before, commit, now, settings.idle_gap_seconds)
+    delta = m.time_after.time_s - m.time_before.time_s
+    before_state = state_from_cmi(commit.version, session_view(commit.version, before["cmi"],
+                                                                m.session_cmi_before))
+    view = session_view(commit.version, m.tree, m.session_cmi_after)
+    after_state = state_from_cmi(commit.version, view)
+    latest = latest_session(before)
+    if (latest.get("ordinal") or 0) > m.ordinal:  # a late commit of an earlier session
+        current = state_from_cmi(commit.version, session_view(commit.version, m.tree, latest.get("cmi")))
+        finished = bool(latest.get("terminated")) and current.exit != "suspend"
+    else:
+        current, finished = after_state, m.terminated and after_state.exit != "suspend"
     done = att.is_done(after_state)
-    attempt = {"_id": session["attempt_id"], "number": before["number"]}
+    attempt = {"_id": before["_id"], "number": before["number"]}
+    total_time_s = float(before.get("total_time_s") or 0.0) + delta
 
-    enrollment_doc, _ = await asyncio.gather(
+    enrollment_doc, _, _, statement_ids, _ = await asyncio.gather(
         att.update_enrollment(db, enrollment, att.enrollment_update(
-            commit, attempt, after_state, count, delta, now)),
-        att.write_derived(db, attempt["_id"], count, att.derived_fields(after_state, finished), done, now),
-    )
-    statement_ids, _ = await asyncio.gather(
-        _statements(db, settings, commit, caller, session, before["number"], before_state, after_state, now),
-        _documents(db, settings, commit, enrollment, session, before["number"], created, after_tree,
-                   float(before.get("total_time_s") or 0.0) + delta, changes),
+            commit, attempt, after_state, m.count, delta, now)),
+        att.write_derived(db, attempt["_id"], m.count, att.derived_fields(current, finished), done, now),
+        _write_session(db, commit.session_id, m),
+        _statements(db, settings, commit, caller, enrollment, attempt, m.ordinal, before_state, after_state,
+                    now),
+        _documents(db, settings, commit, enrollment, attempt, created, view, total_time_s, m.changes),
     )
 
-    outcome = "stale" if commit.cmi and won == 0 else "applied"
+    outcome = "stale" if commit.cmi and m.won == 0 else "applied"
     answer = CommitAnswer.model_validate({
         "session_id": commit.session_id, "sequence": commit.sequence, "status": 200, "outcome": outcome,
         "enrollment": {
@@ -250,18 +249,19 @@ async def apply_commit(db: Database, settings: Settings, raw: Any, commit: Commi
             "id": attempt["_id"], "number": attempt["number"], "session_id": commit.session_id,
             "completed": done, "completion_status": after_state.completion,
             "success_status": after_state.success, "score_raw": after_state.score_raw,
-            "score_scaled": after_state.score_scaled, "commit_count": count, "last_sequence": last_sequence,
+            "score_scaled": after_state.score_scaled, "commit_count": m.count, "last_sequence": m.last_sequence,
         },
         "progress": {"completed": done, "score": after_state.score_raw},
-        "statement_ids": statement_ids, "changes": len(changes),
+        "statement_ids": statement_ids, "changes": len(m.changes),
     }).model_dump()
     await asyncio.gather(
         db.collection(SCORM_COMMITS).update_one(
             {"_id": f"{commit.session_id}:{commit.sequence}"},
-            {"$set": {"state": outcome, "answer": answer, "attempt_id": attempt["_id"]}}),
+            {"$set": {"session_id": commit.session_id, "sequence": commit.sequence, "state": outcome,
+                      "answer": answer, "attempt_id": attempt["_id"]}}, upsert=True),
         write_audit(db, audit_record(
             received_at=now, raw=raw, client=caller.client, outcome=outcome, session_id=commit.session_id,
-            sequence=commit.sequence, changes=changes, attempt_id=attempt["_id"], enrollment_id=enrollment,
+            sequence=commit.sequence, changes=m.changes, attempt_id=attempt["_id"], enrollment_id=enrollment,
             statement_ids=statement_ids,
             reasons=[] if outcome == "applied" else [
                 {"reason": "every element is older than the stored value; nothing merged"}])),
@@ -269,19 +269,30 @@ async def apply_commit(db: Database, settings: Settings, raw: Any, commit: Commi
     return answer
 
 
-async def _statements(db: Database, settings: Settings, commit: CommitIn, caller: Caller,
-                      session: dict[str, Any], number: int, before: AttemptState, after: AttemptState,
+async def _write_session(db: Database, session_id: str, m: Merged) -> None:
+    """Mirror the session's time into `scorm_sessions` (the reports' contract); the write of the
+    session's latest commit wins, whatever order concurrent commits finish in."""
+    time = m.time_after
+    await db.collection(SCORM_SESSIONS).update_one(
+        {"_id": session_id, "commit_rev": {"$lt": m.rev}},
+        {"$set": {"ordinal": m.ordinal, "last_commit_at": time.last_commit_at, "measured_s": time.measured_s,
+                  "session_time_s": time.session_time_s, "session_time_seq": time.session_time_seq,
+                  "time_s": time.time_s, "time_source": time.time_source, "commit_rev": m.rev}})
+
+
+async def _statements(db: Database, settings: Settings, commit: CommitIn, caller: Caller, enrollment: str,
+                      attempt: dict[str, Any], ordinal: int, before: AttemptState, after: AttemptState,
                       now: datetime) -> list[str]:
     """Store the xAPI statements of what this commit changed (deterministic ids: re-sends add none)."""
     base = settings.activity_iri_base
     ctx = CommitContext(
         version=commit.version, event=commit.event, session_id=commit.session_id,
         sequence=commit.sequence, timestamp=commit.client_time() or now,
-        learner=learner_agent(settings, commit), registration=session["enrollment_id"],
+        learner=learner_agent(settings, commit), registration=enrollment,
         course_iri=course_iri(base, commit.course.id), course_title=commit.course.title,
         sco_iri=sco_iri(base, commit.course.id, commit.sco.id), sco_title=commit.sco.title,
-        attempt_iri=attempt_iri(base, commit.course.id, session["attempt_id"]), attempt_number=number,
-        resumed=session["ordinal"] > 1,
+        attempt_iri=attempt_iri(base, commit.course.id, attempt["_id"]), attempt_number=attempt["number"],
+        resumed=ordinal > 1,
     )
     statements = statements_for_commit(ctx, before, after)
     if not statements:
@@ -291,8 +302,8 @@ async def _statements(db: Database, settings: Settings, commit: CommitIn, caller
 
 
 async def _documents(db: Database, settings: Settings, commit: CommitIn, enrollment: str,
-                     session: dict[str, Any], number: int, created: bool, after_tree: cmi_tree.Tree,
-                     total_time_s: float, changes: list[dict[str, Any]]) -> None:
+                     attempt: dict[str, Any], created: bool, view: dict[str, str], total_time_s: float,
+                     changes: list[dict[str, Any]]) -> None:
     """The profile's state documents: activity state when an attempt starts, attempt state when the
     session opens, ends, or the tree changed."""
     base = settings.activity_iri_base
@@ -300,13 +311,13 @@ async def _documents(db: Database, settings: Settings, commit: CommitIn, enrollm
     writes = []
     if created:
         attempts = [attempt_iri(base, commit.course.id, att.attempt_id(enrollment, n))
-                    for n in range(1, number + 1)]
+                    for n in range(1, attempt["number"] + 1)]
         writes.append(save_state_document(
             db, activity_id=sco_iri(base, commit.course.id, commit.sco.id), agent=agent, registration=None,
             state_id=ACTIVITY_STATE_ID, document=activity_state_document(attempts)))
     if changes or commit.event != "commit":
         writes.append(save_state_document(
-            db, activity_id=attempt_iri(base, commit.course.id, session["attempt_id"]), agent=agent,
+            db, activity_id=attempt_iri(base, commit.course.id, attempt["_id"]), agent=agent,
             registration=enrollment, state_id=ATTEMPT_STATE_ID,
-            document=attempt_state_document(commit.version, cmi_tree.flat_cmi(after_tree), total_time_s)))
+            document=attempt_state_document(commit.version, view, total_time_s)))
     await asyncio.gather(*writes)

@@ -36,16 +36,17 @@ def flat_cmi(tree: Mapping[str, Mapping[str, Any]] | None) -> dict[str, str]:
     return {decode(k): v["v"] for k, v in (tree or {}).items()}
 
 
-def merge_stages(cmi: Mapping[str, str], order: int) -> dict[str, Any]:
-    """$set expressions merging one commit into `cmi` (pipeline update): each element is replaced only
-    when the stored one has a lower order key; values go in as $literal (a value may start with `$`)."""
+def merge_stages(cmi: Mapping[str, str], order: int | str, root: str = "cmi") -> dict[str, Any]:
+    """$set expressions merging one commit into the tree at `root` (pipeline update): each element is
+    replaced only when the stored one has a lower order key (a number, or a `$field` computed by an
+    earlier stage); values go in as $literal (a value may start with `$`)."""
     stages: dict[str, Any] = {}
     for element, value in cmi.items():
-        path = "cmi." + encode(element)
+        path = f"{root}.{encode(element)}"
         stages[path] = {
             "$cond": [
                 {"$lt": [{"$ifNull": [f"${path}.s", -1]}, order]},
-                {"$literal": {"v": value, "s": order}},
+                {"v": {"$literal": value}, "s": order},
                 f"${path}",
             ]
         }

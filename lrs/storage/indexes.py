@@ -62,6 +62,8 @@ INDEXES: list[Index] = [
     # --- scorm (owned by lrs/scorm) ---
     Index(SCORM_ATTEMPTS, [("enrollment_id", 1), ("number", -1)], "scorm_attempts_enrollment_number",
           why="a session's first commit reads its enrollment's latest attempt (resume or start n+1)"),
+    Index(SCORM_ATTEMPTS, [("session_ids", 1)], "scorm_attempts_session_ids",
+          why="every commit finds (and merges into) its attempt by session id in one find_one_and_update"),
     Index(SCORM_AUDIT, [("session_id", 1), ("received_at", 1)], "scorm_audit_session_received",
           why="GET /scorm/commits?session_id= lists one session's audit rows in the order received"),
     # --- reports (owned by lrs/reports) ---

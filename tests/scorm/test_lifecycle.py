@@ -123,3 +123,23 @@ def test_commit_statements_are_readable_by_registration(client: TestClient) -> N
     actor = statements[0]["actor"]
     assert actor["account"] == {"homePage": "https://lms.example.com", "name": "u-42"}
     assert statements[0]["authority"]["account"]["name"] == "test-key"
+
+
+def test_commit_resumed_session_does_not_inherit_the_previous_sessions_exit_or_time(client: TestClient) -> None:
+    post(client, commit("2004", "a", 0, {"cmi.entry": "ab-initio"}, "initialize"))
+    suspended = post(client, commit("2004", "a", 1, {"cmi.exit": "suspend", "cmi.session_time": "PT10M"},
+                                    "terminate"))
+    post(client, commit("2004", "b", 0, {"cmi.entry": "resume"}, "initialize"))
+    last = post(client, commit("2004", "b", 1, {"cmi.completion_status": "completed"}, "terminate"))
+    assert verbs_of(client, suspended["statement_ids"]) == ["suspended"]
+    assert verbs_of(client, last["statement_ids"]) == ["completed", "terminated"]  # not "suspended"
+    terminated = find_one(client, STATEMENTS, last["statement_ids"][-1])["statement"]
+    assert "duration" not in terminated["result"]  # session b reported no time: PT10M is session a's
+    # session a's 10 minutes counted once, plus session b as measured from its commits' server times
+    sessions = {s["_id"]: s for s in find(client, SCORM_SESSIONS, {})}
+    assert (sessions["a"]["time_s"], sessions["a"]["time_source"]) == (600.0, "session_time")
+    assert sessions["b"]["time_source"] == "measured" and sessions["b"]["time_s"] < 60
+    assert last["enrollment"]["total_time_s"] == 600.0 + sessions["b"]["time_s"]
+    attempt = find_one(client, SCORM_ATTEMPTS, attempt_of(1))
+    assert (attempt["exit"], attempt["entry"], attempt["finished"]) == (None, "resume", True)
+    assert attempt["total_time_s"] == 600.0 + sessions["b"]["time_s"]

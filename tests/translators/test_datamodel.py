@@ -268,6 +268,7 @@ def test_validate_cmi_rejects_unknown_version() -> None:
             {
                 "cmi.core.exit": "suspend",
                 "cmi.core.session_time": "00:10:00",
+                "cmi.core.entry": "ab-initio",
                 "cmi.core.lesson_location": "p3",
             },
             {"cmi.core.lesson_location": "p3"},
@@ -278,6 +279,7 @@ def test_validate_cmi_rejects_unknown_version() -> None:
             {
                 "cmi.exit": "suspend",
                 "cmi.session_time": "PT10M",
+                "cmi.entry": "resume",
                 "adl.nav.request": "continue",
                 "cmi.location": "p3",
             },

@@ -1,0 +1,118 @@
+"""Round trips per commit, counted by a store wrapper (a count, not a timing).
+
+Every Collection call is one round trip on MongoDB. The wrapper also counts sequential steps: each
+call waits a fixed number of event-loop turns before it runs, so calls issued together (asyncio.gather)
+overlap and count as one step, and a call issued after another finished starts a new step. The number
+of steps is the latency a commit costs in round trips.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
+from lrs.auth import authority_agent
+from lrs.scorm.audit import Client
+from lrs.scorm.ingest import Caller, ingest
+from lrs.settings import Settings
+from lrs.storage.indexes import create_indexes
+from lrs.storage.memory import MemoryDatabase
+from tests.scorm.helpers import commit
+
+SCORM_PREFIX = "scorm_"
+LATENCY_TURNS = 20
+
+
+class Meter:
+    """Calls per (collection, method) and sequential steps since the last reset."""
+
+    def __init__(self) -> None:
+        self.calls: Counter[str] = Counter()
+        self.in_flight = 0
+        self.steps = 0
+
+    def reset(self) -> None:
+        self.calls, self.in_flight, self.steps = Counter(), 0, 0
+
+
+class CountingCollection:
+    def __init__(self, inner: Any, meter: Meter) -> None:
+        self._inner, self._meter, self.name = inner, meter, inner.name
+
+    def __getattr__(self, attr: str) -> Callable[..., Any]:
+        method = getattr(self._inner, attr)
+
+        async def call(*args: Any, **kwargs: Any) -> Any:
+            meter = self._meter
+            meter.calls[f"{self.name}.{attr}"] += 1
+            if meter.in_flight == 0:
+                meter.steps += 1
+            meter.in_flight += 1
+            try:
+                for _ in range(LATENCY_TURNS):
+                    await asyncio.sleep(0)
+                return await method(*args, **kwargs)
+            finally:
+                meter.in_flight -= 1
+
+        return call
+
+
+class CountingDatabase(MemoryDatabase):
+    def __init__(self) -> None:
+        super().__init__("lrs")
+        self.meter = Meter()
+
+    def collection(self, name: str) -> Any:
+        return CountingCollection(super().collection(name), self.meter)
+
+
+def measure(settings: Settings, commits: list[dict[str, Any]]) -> list[tuple[int, int, int]]:
+    """(steps, SCORM store calls, all store calls) for each commit, applied one after the other."""
+    caller = Caller(authority_agent("k", "launcher", settings.lms_homepage), "k", Client("10.0.0.1", "t"))
+    figures = []
+
+    async def run() -> None:
+        db = CountingDatabase()
+        await create_indexes(db)
+        for body in commits:
+            db.meter.reset()
+            await ingest(db, settings, [body], False, caller)
+            calls = db.meter.calls
+            scorm = sum(n for name, n in calls.items() if name.startswith(SCORM_PREFIX))
+            figures.append((db.meter.steps, scorm, sum(calls.values())))
+
+    asyncio.run(run())
+    return figures
+
+
+SESSION = [
+    commit("2004", "s1", 0, {"cmi.entry": "ab-initio"}, "initialize"),  # first of session (new attempt)
+    commit("2004", "s1", 1, {"cmi.location": "p2"}),  # normal: no statement
+    commit("2004", "s1", 2, {"cmi.location": "p3", "cmi.score.raw": "50"}),  # with a statement
+    commit("2004", "s1", 2, {"cmi.location": "p3", "cmi.score.raw": "50"}),  # duplicate
+    commit("2004", "s1", 3, {"cmi.exit": "suspend", "cmi.session_time": "PT5M"}, "terminate"),
+    commit("2004", "s2", 0, {"cmi.entry": "resume"}, "initialize"),  # first of a resumed session
+]
+
+
+def test_round_trips_per_commit_type(settings: Settings) -> None:
+    # before the merge redesign (steps, SCORM calls, all calls): first (15, 13, 20), normal (6, 7, 8),
+    # with statements (9, 7, 13), duplicate (3, 3, 3), first of a resumed session (14, 12, 18)
+    first, normal, scored, duplicate, _, resumed = measure(settings, SESSION)
+    assert normal[0] == 3  # claim + merge | enrollment, derived, session, documents | answer + audit
+    assert normal[1] <= 7
+    # statements add lrs.xapi.store_statements' own sequential calls (insert, then the activities)
+    assert scored[0] <= normal[0] + 3
+    assert duplicate[0] <= 3
+    assert first[0] <= 12 and resumed[0] <= 11
+
+
+def test_round_trips_do_not_grow_with_the_session(settings: Settings) -> None:
+    bodies = [commit("1.2", "s", 0, {"cmi.core.entry": "ab-initio"}, "initialize")] + [
+        commit("1.2", "s", n, {"cmi.core.lesson_location": f"p{n}", "cmi.core.session_time": f"00:00:{n:02d}"})
+        for n in range(1, 8)]
+    figures = measure(settings, bodies)
+    assert {steps for steps, _, _ in figures[1:]} == {3}
