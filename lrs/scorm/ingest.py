@@ -2,14 +2,18 @@
 
 Why nothing is lost or counted twice without transactions (MongoDB applies each single-document
 write atomically, and so does the in-memory store, which runs each call inline on the event loop):
-- the commit record is inserted on `_id = "<session>:<sequence>"` first, so a re-send (even one
-  racing the original) fails that insert and only ever gets the stored answer;
-- the session's time moves in one pipeline update on its document, and the attempt's CMI tree in
-  one pipeline update that returns the document as it was just before (per element a `$cond` on
-  the stored order key); so concurrent commits of one session are serialised by the database, each
-  sees exactly the state the previous one left, and "after" is computed in Python with the same rule;
-- totals move by `$inc`-style additions of each commit's own change, never by read-then-write;
-- fields derived from the tree are written only when no later commit's (higher commit count) are.
+- the commit record is inserted on `_id = "<session>:<sequence>"` while the attempt merge runs, and
+  the merge itself matches only when the session's entry in the attempt has not applied that
+  sequence yet (merge.py), so a re-send (even one racing the original) merges nothing and only ever
+  gets the stored answer;
+- the session's time, the attempt's total and the CMI tree move in ONE pipeline update on the attempt
+  that returns it as it was just before; concurrent commits are serialised by the database, each sees
+  exactly the state the previous one left, and "after" is computed in Python with the same rule;
+- session-scoped elements (exit, session_time, entry) are kept per session, so a resumed session never
+  reads the previous session's values;
+- totals move by additions of each commit's own change, never by read-then-write;
+- fields derived from the tree, and the `scorm_sessions` mirror, are written only when no later
+  commit's are.
 """
 
 from __future__ import annotations
@@ -159,13 +163,13 @@ async def _stored_answer(db: Database, commit: CommitIn, now: datetime) -> dict[
 
 
 async def _merge(db: Database, commit: CommitIn, enrollment: str, pipeline: list[dict[str, Any]],
-                 claimed: bool, before: dict[str, Any] | None, now: datetime
+                 claimed: bool, now: datetime
                  ) -> tuple[dict[str, Any] | None, bool, dict[str, Any] | None]:
     """When the first merge matched nothing: place a new session and merge, or answer a duplicate.
     (attempt before the merge, attempt created, stored answer of a duplicate)."""
     attempts = db.collection(SCORM_ATTEMPTS)
-    created = False
-    if before is None and claimed:  # most likely the session's first commit
+    created, before = False, None
+    if claimed:  # most likely the session's first commit
         created = await att.place_session(db, commit, enrollment, now)
         before = await attempts.find_one_and_update(merge_filter(commit, enrollment), pipeline,
                                                     return_new=False)
@@ -200,7 +204,7 @@ async def apply_commit(db: Database, settings: Settings, raw: Any, commit: Commi
                                                           return_new=False))
     before, created, stored = first_try, False, None
     if before is None:
-        before, created, stored = await _merge(db, commit, enrollment, pipeline, claimed, before, now)
+        before, created, stored = await _merge(db, commit, enrollment, pipeline, claimed, now)
     if stored is not None:
         stored["outcome"] = "duplicate"
         await write_audit(db, audit_record(
