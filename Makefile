@@ -25,6 +25,7 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check lrs translators tests bench
 	$(BIN)/ruff format --check lrs translators tests bench
+	$(BIN)/mypy lrs translators
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

@@ -56,8 +56,7 @@ def _split(commit: CommitIn) -> dict[str, str]:
 
 def _prefixed(fields: Mapping[str, Any], path: str) -> dict[str, Any]:
     """Session-time stage fields moved under the session's entry (`$x` references too)."""
-    text_fields = {f"{path}.{k}": v for k, v in fields.items()}
-    return _rebase(text_fields, path)
+    return {f"{path}.{k}": _rebase(v, path) for k, v in fields.items()}
 
 
 def _rebase(value: Any, path: str) -> Any:

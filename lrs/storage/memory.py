@@ -27,7 +27,7 @@ def _duplicate_indexes(exc: BulkWriteError) -> list[int]:
 class MemoryCollection:
     """One mongomock collection, answering like lrs.storage.collection.Collection."""
 
-    def __init__(self, coll: mongomock.Collection) -> None:
+    def __init__(self, coll: Any) -> None:
         self._c = coll
         self.name = coll.name
 
@@ -49,7 +49,8 @@ class MemoryCollection:
     async def find_one(
         self, filter: Filter, projection: Mapping[str, Any] | None = None, sort: Sort | None = None
     ) -> Document | None:
-        return self._c.find_one(dict(filter), projection, sort=list(sort) if sort else None)  # type: ignore[no-any-return]
+        found: Document | None = self._c.find_one(dict(filter), projection, sort=list(sort) if sort else None)
+        return found
 
     async def find(
         self,
@@ -102,7 +103,7 @@ class MemoryCollection:
         sort: Sort | None = None,
     ) -> Document | None:
         try:
-            return self._c.find_one_and_update(  # type: ignore[no-any-return]
+            return self._c.find_one_and_update(  # type: ignore[no-any-return,unused-ignore]
                 dict(filter),
                 _update(update),
                 projection=projection,
@@ -139,7 +140,7 @@ class MemoryDatabase:
     kind = "memory"
 
     def __init__(self, name: str = "lrs") -> None:
-        self._db = mongomock.MongoClient(tz_aware=True)[name]
+        self._db: Any = mongomock.MongoClient(tz_aware=True)[name]
         self._collections: dict[str, MemoryCollection] = {}
 
     def collection(self, name: str) -> MemoryCollection:
