@@ -50,6 +50,7 @@ class Comment:
     location: str | None = None
     timestamp: str | None = None
     from_lms: bool = False
+    index: int = 0  # n of cmi.comments_from_learner.n (2004): the comment's identity within its attempt
 
 
 @dataclass(frozen=True)
@@ -239,6 +240,7 @@ def _comments(
                         location=cmi.get(p + "location") or None,
                         timestamp=cmi.get(p + "timestamp") or None,
                         from_lms=from_lms,
+                        index=n,
                     )
                 )
     return tuple(found)

@@ -184,11 +184,11 @@ def _response_result(interaction: Interaction) -> dict[str, Any]:
 
 def _commented(b: _Builder, before: AttemptState, after: AttemptState) -> Iterator[dict[str, Any]]:
     """One commented statement per new learner comment (profile 6.0 Comments From Learner)."""
-    old = [comment for comment in before.comments if not comment.from_lms]
-    for position, comment in enumerate(c for c in after.comments if not c.from_lms):
-        text = _new_comment_text(b.ctx.version, old[position] if position < len(old) else None, comment)
+    old = {comment.index: comment for comment in before.comments if not comment.from_lms}
+    for comment in (c for c in after.comments if not c.from_lms):
+        text = _new_comment_text(b.ctx.version, old.get(comment.index), comment)
         if text:
-            yield b.statement("commented", f"comment:{position}", result={"response": text})
+            yield b.statement("commented", f"comment:{comment.index}", result={"response": text})
 
 
 def _new_comment_text(version: ScormVersion, previous: Comment | None, comment: Comment) -> str | None:

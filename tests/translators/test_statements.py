@@ -231,6 +231,21 @@ def test_12_comment_that_grows_reports_only_the_new_text() -> None:
     assert statement["result"] == {"response": "Two."}
 
 
+def test_2004_comments_are_keyed_by_cmi_index_not_position() -> None:
+    # comments_from_learner.2 arrived before .1: only the new .1 is stated, under its own index
+    before = state_from_cmi("2004", {"cmi.comments_from_learner.2.comment": "Later"})
+    after = state_from_cmi(
+        "2004",
+        {"cmi.comments_from_learner.2.comment": "Later", "cmi.comments_from_learner.1.comment": "Earlier"},
+    )
+    (statement,) = statements_for_commit(CTX, before, after)
+    assert statement["result"] == {"response": "Earlier"}
+    (alone,) = statements_for_commit(
+        CTX, EMPTY_STATE, state_from_cmi("2004", {"cmi.comments_from_learner.1.comment": "Earlier"})
+    )
+    assert statement["id"] == alone["id"]
+
+
 def test_comments_from_lms_emit_no_statement() -> None:
     after = state_from_cmi("2004", {"cmi.comments_from_lms.0.comment": "Welcome"})
     assert statements_for_commit(CTX, EMPTY_STATE, after) == []
@@ -287,12 +302,17 @@ def _answered(version: str, *indexes: int) -> AttemptState:
     key = "student_response" if version == "1.2" else "learner_response"
     cmi: dict[str, str] = {}
     for n in indexes:
-        cmi |= {f"cmi.interactions.{n}.id": f"q{n}", f"cmi.interactions.{n}.type": "fill-in",
-                f"cmi.interactions.{n}.{key}": f"r{n}"}
+        cmi |= {
+            f"cmi.interactions.{n}.id": f"q{n}",
+            f"cmi.interactions.{n}.type": "fill-in",
+            f"cmi.interactions.{n}.{key}": f"r{n}",
+        }
     return state_from_cmi(version, cmi)  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("version", [pytest.param("1.2", id="scorm-1.2"), pytest.param("2004", id="scorm-2004")])
+@pytest.mark.parametrize(
+    "version", [pytest.param("1.2", id="scorm-1.2"), pytest.param("2004", id="scorm-2004")]
+)
 def test_responded_keys_interactions_by_cmi_index_not_position(version: str) -> None:
     # cmi.interactions.5 arrived before .3: only the new .3 is stated, under its own index
     context = ctx(version=version)
