@@ -254,6 +254,6 @@ def test_state_from_cmi_reads_comments_of_both_versions() -> None:
     )
     assert state_2004.comments == (
         Comment(text="first", location="p1", timestamp="2024-05-01T10:00:00Z"),
-        Comment(text="second"),
+        Comment(text="second", index=1),
         Comment(text="from the LMS", from_lms=True),
     )
