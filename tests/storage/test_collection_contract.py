@@ -154,3 +154,57 @@ def test_collection_create_index_is_idempotent() -> None:
         return await c.count({"a": 1})
 
     assert run_with_db(work) == 1
+
+
+def test_collection_indexed_equality_follows_updates_deletes_and_upserts() -> None:
+    """Queries on indexed fields see every write (the in-memory store narrows them by index)."""
+
+    async def work(db: Database) -> dict[str, Any]:
+        c = db.collection("attempts")
+        await c.create_index([("session_ids", 1), ("n", 1)], name="by_session")
+        await c.create_index([("who.name", 1)], name="by_name")
+        await c.insert_many(
+            [
+                {"_id": "a", "session_ids": ["s1"], "who": [{"name": "ann"}], "n": 1},
+                {"_id": "b", "session_ids": ["s2"], "who": [{"name": "bob"}], "n": 2},
+            ]
+        )
+        await c.update_one({"_id": "a"}, {"$push": {"session_ids": "s3"}})
+        await c.update_many({"n": {"$gte": 2}}, {"$set": {"who": [{"name": "ann"}]}})
+        await c.update_one({"session_ids": "s9"}, {"$set": {"n": 9}}, upsert=True)
+        upserted = await c.find_one_and_update({"session_ids": "s8"}, {"$set": {"n": 8}}, upsert=True)
+        await c.delete_one({"_id": "b"})
+        return {
+            "s3": [d["_id"] for d in await c.find({"session_ids": "s3"})],
+            "in": sorted(str(d["_id"]) for d in await c.find({"session_ids": {"$in": ["s1", "s2", "s9"]}})),
+            "ann": [d["_id"] for d in await c.find({"who.name": "ann"})],
+            "s9": (await c.find_one({"session_ids": "s9"}) or {}).get("n"),
+            "s8": upserted is not None and (await c.count({"session_ids": "s8"})),
+            "and": await c.count({"$and": [{"_id": "a"}, {"n": 1}]}),
+            "miss": await c.count({"_id": "zzz"}),
+        }
+
+    result = run_with_db(work)
+    assert result["s3"] == ["a"]
+    assert len(result["in"]) == 2 and "a" in result["in"]  # b was deleted, the s9 upsert counts
+    assert result["ann"] == ["a"]
+    assert result["s9"] == 9
+    assert result["s8"] == 1
+    assert result["and"] == 1
+    assert result["miss"] == 0
+
+
+def test_collection_aggregate_with_leading_match_sees_updated_values() -> None:
+    async def work(db: Database) -> list[Any]:
+        c = db.collection("sessions")
+        await c.create_index([("course", 1)], name="by_course")
+        await c.insert_many([{"_id": i, "course": "c1" if i < 3 else "c2", "s": i} for i in range(5)])
+        await c.update_one({"_id": 4}, {"$set": {"course": "c1"}})
+        return await c.aggregate(
+            [
+                {"$match": {"course": "c1"}},
+                {"$group": {"_id": "$course", "total": {"$sum": "$s"}, "n": {"$sum": 1}}},
+            ]
+        )
+
+    assert run_with_db(work) == [{"_id": "c1", "total": 0 + 1 + 2 + 4, "n": 4}]
