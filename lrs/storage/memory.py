@@ -91,6 +91,17 @@ class _Narrowing:
             if ids is not None:
                 ids.pop(_id, None)
 
+    def is_exact(self, filter: Any) -> bool:
+        """Whether the candidates of this filter are its answer: one equality or $in on strings, on
+        `_id` or an indexed top-level field (mongomock's own test costs O(len($in)) per document)."""
+        if not isinstance(filter, dict) or len(filter) != 1:
+            return False
+        ((key, wanted),) = filter.items()
+        if key != "_id" and (key not in self.fields or "." in key):
+            return False
+        values = _equality_values(wanted)
+        return values is not None and all(isinstance(v, str) for v in values)
+
     def candidates(self, filter: Any) -> Iterable[Any] | None:
         if not isinstance(filter, dict):
             return None
@@ -106,10 +117,10 @@ class _Narrowing:
             elif key == "_id" or key in self.fields:
                 values = _equality_values(wanted)
                 if values is not None:
-                    found = (
-                        list(values)
+                    found = list(
+                        dict.fromkeys(values)
                         if key == "_id"
-                        else [i for v in values for i in self.fields[key].get(v, {})]
+                        else {i: None for v in values for i in self.fields[key].get(v, {})}
                     )
             if found is not None and (best is None or len(found) < len(best)):
                 best = found
@@ -144,9 +155,10 @@ class MemoryCollection:
             narrowing.rebuild(documents.values())
         ids = narrowing.candidates(filter)
         pool = list(documents.values()) if ids is None else [documents[i] for i in ids if i in documents]
+        exact = ids is not None and narrowing.is_exact(filter)
         touched = self._touched
         for doc in pool:
-            if filter_applies(filter, doc):
+            if exact or filter_applies(filter, doc):
                 if touched is not None:
                     touched.add(doc["_id"])
                 yield doc

@@ -208,3 +208,15 @@ def test_collection_aggregate_with_leading_match_sees_updated_values() -> None:
         )
 
     assert run_with_db(work) == [{"_id": "c1", "total": 0 + 1 + 2 + 4, "n": 4}]
+
+
+def test_collection_in_query_returns_each_document_once() -> None:
+    async def work(db: Database) -> list[Any]:
+        c = db.collection("attempts")
+        await c.create_index([("session_ids", 1)], name="by_session")
+        await c.insert_many([{"_id": "a", "session_ids": ["s1", "s2"]}, {"_id": "b", "session_ids": ["s3"]}])
+        by_id = await c.find({"_id": {"$in": ["a", "a", "zz"]}})
+        by_field = await c.find({"session_ids": {"$in": ["s1", "s2", "s3"]}}, sort=[("_id", 1)])
+        return [[d["_id"] for d in by_id], [d["_id"] for d in by_field]]
+
+    assert run_with_db(work) == [["a"], ["a", "b"]]
