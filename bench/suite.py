@@ -11,6 +11,7 @@ import platform
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -98,17 +99,17 @@ class Bench:
         parts = self.args.parts
         out: dict[str, Any] = {"meta": self.meta()}
         if "translation" in parts:
-            out["translation"] = translation.run(max(0.2, self.args.duration / 4))
+            out["translation"] = guarded(lambda: translation.run(max(0.2, self.args.duration / 4)))
         http_parts = [p for p in ("ingest", "statements") if p in parts]
         if http_parts:
             with ServerProcess("ceiling") as self.ceiling:
                 if "ingest" in parts:
-                    out["ingest"] = self.ingest()
+                    out["ingest"] = guarded(self.ingest)
                 if "statements" in parts:
-                    out["statements"] = self.statements()
+                    out["statements"] = guarded(self.statements)
             out["ceiling"] = self.ceilings
         if "reports" in parts:
-            out["reports"] = self.reports()
+            out["reports"] = guarded(self.reports)
         out["targets"] = targets(out)
         out["meta"]["total_seconds"] = round(time.perf_counter() - self.started, 1)
         return out
@@ -145,7 +146,7 @@ class Bench:
             **latencies,
             "ratio_to_ceiling": _ratio(per_s, ceiling["requests_per_s"]),
             "by_event": result["by_request"],
-            "where_time_goes": where_time_goes(result, commits, "per_commit"),
+            "where_time_goes": where_time_goes(result, "per_commit"),
             "collections_after": result["server"].get("collections"),
         }
         if profile:
@@ -167,7 +168,7 @@ class Bench:
             "median_ms": row.get("median_ms"),
             "p95_ms": row.get("p95_ms"),
             "ratio_to_ceiling": _ratio(row.get("requests_per_s", 0.0), ceiling_1["requests_per_s"]),
-            "where_time_goes": where_time_goes(result, row.get("requests", 0), "per_request"),
+            "where_time_goes": where_time_goes(result, "per_request"),
             "collections_after": result["server"].get("collections"),
         }
         if profile:
@@ -190,7 +191,7 @@ class Bench:
             "ratio_to_batch_body_ceiling": _ratio(
                 row.get("requests_per_s", 0.0), ceiling_batch["requests_per_s"]
             ),
-            "where_time_goes": where_time_goes(result, row.get("requests", 0), "per_batch"),
+            "where_time_goes": where_time_goes(result, "per_batch"),
             "collections_after": result["server"].get("collections"),
         }
         if profile:
@@ -210,7 +211,7 @@ class Bench:
             **_merged_latency(result),
             "ratio_to_ceiling": _ratio(requests / result["seconds"], ceiling_get["requests_per_s"]),
             "by_query": result["by_request"],
-            "where_time_goes": where_time_goes(result, requests, "per_request"),
+            "where_time_goes": where_time_goes(result, "per_request"),
         }
         if profile:
             out["get"]["profile"] = profile
@@ -239,6 +240,17 @@ class Bench:
             return {"skipped": "bench.reports printed no JSON", "stdout": done.stdout.decode()[-800:]}
 
 
+def guarded(part: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """A part's figures, or {"failed": why} so one broken part does not lose the others."""
+    started = time.perf_counter()
+    try:
+        figures = part()
+    except Exception as exc:  # the benchmark reports any failure of a part instead of dying
+        return {"failed": f"{type(exc).__name__}: {str(exc)[-1500:]}"}
+    figures["part_seconds"] = round(time.perf_counter() - started, 1)
+    return figures
+
+
 def seed(server: ServerProcess, statements: int) -> None:
     """Store `statements` statements (batches of 100) before the GET part."""
     templates = [statement_template(n) for n in range(100)]
@@ -262,14 +274,15 @@ def seed(server: ServerProcess, statements: int) -> None:
     connection.close()
 
 
-def where_time_goes(result: dict[str, Any], units: int, per: str) -> dict[str, Any]:
-    """Share of server CPU inside the storage layer, and storage round trips per unit of work."""
+def where_time_goes(result: dict[str, Any], per: str) -> dict[str, Any]:
+    """Share of server CPU inside the storage layer, and storage round trips per request the server
+    answered in the measuring window (a commit, a statement batch, a GET)."""
     server = result["server"]
     storage = server.get("storage")
     if not storage:
         return {}
     cpu = server.get("cpu_s") or 0.0
-    divisor = units or 1
+    divisor = server.get("requests") or 1
     return {
         "server_cpu_share": round(cpu / server["wall_s"], 3) if server.get("wall_s") else None,
         "storage_share_of_server_cpu": _ratio(storage["cpu_seconds"], cpu),
@@ -358,7 +371,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "in-memory store; default $LRS_BENCH_MONGODB_URL",
     )
     parser.add_argument(
-        "--seed-statements", type=int, default=2000, help="statements stored before the GET part"
+        "--seed-statements", type=int, default=1000, help="statements stored before the GET part"
     )
     parser.add_argument(
         "--profile-seconds",
@@ -367,7 +380,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="seconds of cProfile per HTTP part (part 'profile')",
     )
     parser.add_argument(
-        "--reports-args", default="--learners 200 --courses 5 --repeat 5", help="arguments passed to python -m bench.reports"
+        "--reports-args",
+        default="--learners 200 --courses 5 --repeat 5",
+        help="arguments passed to python -m bench.reports",
     )
     parser.add_argument(
         "--output", type=Path, default=None, help="where to save the JSON (default bench/results/<date>.json)"
