@@ -54,7 +54,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--courses", type=int, default=5, help="each learner is enrolled in every course")
     parser.add_argument("--max-attempts", type=int, default=3, help="attempts per enrollment: 1..this")
     parser.add_argument("--video-share", type=float, default=0.3, help="share of enrollments with a video")
-    parser.add_argument("--repeat", type=int, default=15, help="requests per report")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=None,
+        help="requests per report (default 15 on MongoDB, 5 on the in-memory store, whose reports take seconds)",
+    )
     parser.add_argument("--seed", choices=("auto", "http", "direct"), default="auto")
     parser.add_argument("--mongodb-url", default=os.environ.get("LRS_BENCH_MONGODB_URL"))
     parser.add_argument("--random-seed", type=int, default=7)
@@ -324,6 +329,8 @@ async def time_reports(client: httpx.AsyncClient, paths: dict[str, str], repeat:
 
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
+    if args.repeat is None:
+        args.repeat = 15 if args.mongodb_url else 5
     settings = Settings(
         _env_file=None,
         default_api_key=KEY,
