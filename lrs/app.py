@@ -12,7 +12,7 @@ from starlette.middleware.cors import CORSMiddleware
 
 from lrs.auth import Authenticator
 from lrs.credentials import ALL_SCOPES, create_credential
-from lrs.errors import LrsError, handle_lrs_error
+from lrs.errors import LrsError, handle_lrs_error, handle_unexpected_error
 from lrs.limits import BodyLimitMiddleware
 from lrs.routes import routes
 from lrs.settings import Settings
@@ -71,6 +71,6 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     return Starlette(
         routes=routes,
         middleware=middleware,
-        exception_handlers={LrsError: handle_lrs_error},
+        exception_handlers={LrsError: handle_lrs_error, Exception: handle_unexpected_error},
         lifespan=lifespan,
     )

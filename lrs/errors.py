@@ -128,6 +128,14 @@ class StorageUnavailable(StorageError):
     status_code, code = 503, "storage_unavailable"
 
 
+async def handle_unexpected_error(request: Request, exc: Exception) -> Response:
+    """Answer a bug as JSON 500 too; Starlette re-raises it afterwards, so the server logs the traceback."""
+    return json_response(
+        {"error": "internal_error", "message": "the server failed to handle this request; it has been logged"},
+        status_code=500,
+    )
+
+
 async def handle_lrs_error(request: Request, exc: Exception) -> Response:
     """Answer an LrsError as {"error": code, "message": ..., ...} with its status."""
     assert isinstance(exc, LrsError)

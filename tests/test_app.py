@@ -46,3 +46,20 @@ def test_cors_preflight_allows_configured_origin() -> None:
     assert response.headers["access-control-allow-origin"] == "https://content.example.org"
     assert "x-experience-api-version" in response.headers["access-control-allow-headers"].lower()
     assert refused.status_code == 400
+
+
+def test_unexpected_error_is_answered_as_json_500() -> None:
+    from starlette.requests import Request
+    from starlette.routing import Route
+
+    async def broken(request: Request) -> None:
+        raise RuntimeError("bug")
+
+    settings = make_settings()
+    app = create_app(settings, make_database(settings))
+    app.router.routes.append(Route("/broken", broken))
+    with TestClient(app, raise_server_exceptions=False) as client:
+        response = client.get("/broken")
+    assert response.status_code == 500
+    assert response.json()["error"] == "internal_error"
+    assert "bug" not in response.text  # no internals leak to the client
