@@ -11,6 +11,7 @@ import argparse
 import asyncio
 import contextlib
 import cProfile
+import gc
 import io
 import os
 import pstats
@@ -51,6 +52,18 @@ class BenchControl:
         self.requests = 0
         self.profiler: cProfile.Profile | None = None
         self.since = (time.process_time(), time.perf_counter())
+        self.gc_seconds = 0.0
+        self.gc_collections = [0, 0, 0]
+        self._gc_started = 0.0
+        gc.callbacks.append(self._on_gc)
+
+    def _on_gc(self, phase: str, info: dict[str, Any]) -> None:
+        """Time the cyclic garbage collector: it walks every object, the in-memory store included."""
+        if phase == "start":
+            self._gc_started = time.perf_counter()
+        else:
+            self.gc_seconds += time.perf_counter() - self._gc_started
+            self.gc_collections[info["generation"]] += 1
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
@@ -68,6 +81,8 @@ class BenchControl:
                 "requests": self.requests,
                 "cpu_s": round(time.process_time() - self.since[0], 3),
                 "wall_s": round(time.perf_counter() - self.since[1], 3),
+                "gc_s": round(self.gc_seconds, 3),
+                "gc_collections_by_generation": self.gc_collections,
             }
             if self.meter is not None:
                 answer["storage"] = self.meter.snapshot()
@@ -75,6 +90,7 @@ class BenchControl:
         elif action == "reset":
             self.requests = 0
             self.since = (time.process_time(), time.perf_counter())
+            self.gc_seconds, self.gc_collections = 0.0, [0, 0, 0]
             if self.meter is not None:
                 self.meter.reset()
         elif action == "profile/start":
@@ -194,6 +210,8 @@ def serve(kind: str, port: int, max_seconds: float) -> None:
     logging.getLogger("lrs").setLevel(logging.ERROR)
     logging.getLogger("lrs.storage").setLevel(logging.ERROR)
     app = build_app(kind)
+    if os.environ.get("LRS_BENCH_GC_THRESHOLD"):
+        gc.set_threshold(*(int(n) for n in os.environ["LRS_BENCH_GC_THRESHOLD"].split(",")))
     parent = os.getppid()
     config = uvicorn.Config(
         app,

@@ -286,6 +286,7 @@ def where_time_goes(result: dict[str, Any], per: str) -> dict[str, Any]:
     return {
         "server_cpu_share": round(cpu / server["wall_s"], 3) if server.get("wall_s") else None,
         "storage_share_of_server_cpu": _ratio(storage["cpu_seconds"], cpu),
+        "gc_share_of_server_cpu": _ratio(server.get("gc_s", 0.0), cpu),
         "server_cpu_ms_" + per: round(1000 * cpu / divisor, 3),
         "storage_cpu_ms_" + per: round(1000 * storage["cpu_seconds"] / divisor, 3),
         "storage_wall_ms_" + per: round(1000 * storage["seconds"] / divisor, 3),

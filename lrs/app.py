@@ -18,6 +18,7 @@ from lrs.routes import routes
 from lrs.settings import Settings
 from lrs.storage import Database, open_database
 from lrs.storage.indexes import create_indexes
+from lrs.storage.memory import relax_garbage_collector
 from lrs.xapi.middleware import XapiMiddleware
 
 log = logging.getLogger("lrs")
@@ -38,6 +39,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         db = database or open_database(settings)
+        if db.kind == "memory":
+            relax_garbage_collector()
         await create_indexes(db)
         if settings.default_api_key and settings.default_api_secret:
             await create_credential(
