@@ -37,6 +37,8 @@ def _duplicate_indexes(exc: BulkWriteError) -> list[int]:
 
 
 filter_applies: Any = _filter_applies  # untyped in mongomock
+stored_dates: Any = mongomock_helpers.patch_datetime_awareness_in_document  # aware -> naive UTC, ms
+aware_dates: Any = mongomock_helpers.make_datetime_timezone_aware_in_document  # naive -> aware UTC
 
 _INDEXABLE = (str, int, float)  # bool is an int; dates are left out (mongomock compares them at ms precision)
 
@@ -173,7 +175,7 @@ def _stored_copy(value: Any) -> Any:
         return value
     if kind is list or kind is tuple:
         return [_stored_copy(v) for v in value]
-    return mongomock_helpers.patch_datetime_awareness_in_document(value)
+    return stored_dates(value)
 
 
 def _has_secondary_unique(coll: Any) -> bool:
@@ -317,7 +319,7 @@ class MemoryCollection:
         mongomock's cursor projects and copies every match before it skips and limits (a page of
         20 statements out of 2,000 matches copied all 2,000); its own dataset generator is lazy.
         """
-        spec = mongomock_helpers.patch_datetime_awareness_in_document(dict(filter))
+        spec = stored_dates(dict(filter))
         matches = _sorted_plainly(self._c._iter_documents(spec), sort) if sort else None
         if matches is None:
             rows = self._c._get_dataset(spec, list(sort) if sort else None, projection, dict)
@@ -325,7 +327,7 @@ class MemoryCollection:
             rows = (self._c._copy_only_fields(doc, projection, dict) for doc in matches)
         if skip or limit:
             rows = itertools.islice(rows, skip, skip + limit if limit else None)
-        return [mongomock_helpers.make_datetime_timezone_aware_in_document(doc) for doc in rows]
+        return [aware_dates(doc) for doc in rows]
 
     async def find_one(
         self, filter: Filter, projection: Mapping[str, Any] | None = None, sort: Sort | None = None
