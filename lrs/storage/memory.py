@@ -206,14 +206,16 @@ def _settable(doc: dict[str, Any], path: str) -> bool:
 
 
 def _set_path(doc: dict[str, Any], path: str, value: Any) -> bool:
-    """Set a dotted path, creating objects on the way; whether the stored value changed."""
+    """Set a dotted path (a stored copy of value), creating objects on the way; False, and nothing
+    copied, when the stored value already equals it."""
     *parents, last = path.split(".")
     node = doc
     for part in parents:
         node = node.setdefault(part, {})
-    changed = last not in node or node[last] != value
-    node[last] = value
-    return changed
+    if last in node and node[last] == value:
+        return False
+    node[last] = _stored_copy(value)
+    return True
 
 
 class MemoryCollection:
@@ -373,7 +375,7 @@ class MemoryCollection:
                 return None
         modified = False
         for path, value in changes.items():
-            modified = _set_path(target, path, _stored_copy(value)) or modified
+            modified = _set_path(target, path, value) or modified
         if doc is None:
             documents[_id] = target
             self._narrowing.put(target)
