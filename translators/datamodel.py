@@ -3,6 +3,7 @@
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 from translators import checks as c
 from translators.vocab import (
@@ -159,6 +160,9 @@ class CmiProblem:
     reason: str
 
 
+# Launchers send the same element names commit after commit: templating them once per name (a regex per
+# index) keeps validation out of the profile. Bounded, so made-up names cannot grow it without limit.
+@lru_cache(maxsize=65536)
 def element_template(element: str) -> tuple[str, str | None]:
     """The element name with every index replaced by "n", and the reason an index is bad (or None)."""
     parts = element.split(".")

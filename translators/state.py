@@ -2,6 +2,7 @@
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from translators.checks import is_decimal, split_lang
 from translators.datamodel import COLLECTIONS, INDEX
@@ -123,15 +124,23 @@ def _scaled_12(raw: float | None, low: float | None, high: float | None) -> floa
     return round((raw - low) / (high - low), 7)
 
 
+@lru_cache(maxsize=65536)
+def _collection_slots(element: str) -> tuple[tuple[str, int], ...]:
+    """The (collection prefix, index) pairs one element name sits in ("cmi.interactions.", 0), once per name."""
+    parts = element.split(".")
+    return tuple(
+        (".".join(parts[:position]) + ".", int(parts[position]))
+        for position in range(1, len(parts) - 1)
+        if parts[position - 1] in COLLECTIONS and INDEX.fullmatch(parts[position])
+    )
+
+
 def _index_map(cmi: Mapping[str, str]) -> dict[str, list[int]]:
     """For every collection prefix ("cmi.interactions.", "cmi.interactions.0.objectives."), its indexes."""
     found: dict[str, set[int]] = {}
     for key in cmi:
-        parts = key.split(".")
-        for position in range(1, len(parts) - 1):
-            if parts[position - 1] in COLLECTIONS and INDEX.fullmatch(parts[position]):
-                prefix = ".".join(parts[:position]) + "."
-                found.setdefault(prefix, set()).add(int(parts[position]))
+        for prefix, index in _collection_slots(key):
+            found.setdefault(prefix, set()).add(index)
     return {prefix: sorted(indexes) for prefix, indexes in found.items()}
 
 
