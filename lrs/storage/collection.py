@@ -51,6 +51,11 @@ class Collection(Protocol):
 
     async def update_many(self, filter: Filter, update: Mapping[str, Any]) -> UpdateResult: ...
 
+    async def update_each(
+        self, updates: Sequence[tuple[Filter, Mapping[str, Any]]], upsert: bool = False
+    ) -> UpdateResult:
+        """One update_one per (filter, update) pair, unordered, in one round trip (a bulk write)."""
+
     async def replace_one(self, filter: Filter, doc: Document, upsert: bool = False) -> UpdateResult: ...
 
     async def find_one_and_update(

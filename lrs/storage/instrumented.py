@@ -24,6 +24,7 @@ METHODS = (
     "count",
     "update_one",
     "update_many",
+    "update_each",
     "replace_one",
     "find_one_and_update",
     "delete_one",
@@ -91,6 +92,7 @@ class InstrumentedCollection:
     count = _metered("count")
     update_one = _metered("update_one")
     update_many = _metered("update_many")
+    update_each = _metered("update_each")
     replace_one = _metered("replace_one")
     find_one_and_update = _metered("find_one_and_update")
     delete_one = _metered("delete_one")

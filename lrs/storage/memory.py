@@ -400,6 +400,12 @@ class MemoryCollection:
             raise DuplicateKey(f"{self.name}: duplicate _id") from exc
         return UpdateResult(r.matched_count, r.modified_count, r.upserted_id)
 
+    async def update_each(
+        self, updates: Sequence[tuple[Filter, Mapping[str, Any]]], upsert: bool = False
+    ) -> UpdateResult:
+        results = [await self.update_one(f, u, upsert=upsert) for f, u in updates]
+        return UpdateResult(sum(r.matched for r in results), sum(r.modified for r in results), None)
+
     async def update_many(self, filter: Filter, update: Mapping[str, Any]) -> UpdateResult:
         r = self._write(lambda: self._c.update_many(dict(filter), dict(update)))
         return UpdateResult(r.matched_count, r.modified_count, None)

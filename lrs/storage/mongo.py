@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequenc
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
-from pymongo import AsyncMongoClient, ReturnDocument
+from pymongo import AsyncMongoClient, ReturnDocument, UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import (
     BulkWriteError,
@@ -95,6 +95,15 @@ class MongoCollection:
 
     async def update_many(self, filter: Filter, update: Mapping[str, Any]) -> UpdateResult:
         r = await self._run(lambda: self._c.update_many(dict(filter), dict(update)))
+        return UpdateResult(r.matched_count, r.modified_count, None)
+
+    async def update_each(
+        self, updates: Sequence[tuple[Filter, Mapping[str, Any]]], upsert: bool = False
+    ) -> UpdateResult:
+        if not updates:
+            return UpdateResult(0, 0, None)
+        ops = [UpdateOne(dict(f), dict(u), upsert=upsert) for f, u in updates]
+        r = await self._run(lambda: self._c.bulk_write(ops, ordered=False))
         return UpdateResult(r.matched_count, r.modified_count, None)
 
     async def replace_one(self, filter: Filter, doc: Document, upsert: bool = False) -> UpdateResult:

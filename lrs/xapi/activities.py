@@ -5,10 +5,13 @@ Language maps merge per language; every other definition property takes the newe
 
 from __future__ import annotations
 
+import weakref
 from typing import Any
 
+import orjson
+
 from lrs.errors import NotFound
-from lrs.storage import Database
+from lrs.storage import Collection, Database
 from lrs.storage.indexes import ACTIVITIES
 
 _LANGUAGE_MAPS = ("name", "description")
@@ -43,21 +46,59 @@ def definition_update(definitions: list[dict[str, Any]]) -> dict[str, Any]:
     return paths
 
 
+# Activity ids whose last definition update this process applied, per activities collection, with
+# the update itself: re-sending a statement (or a batch) about an activity whose definition did not
+# change then costs no round trip. Only on the in-memory store, where this process is the only
+# writer and nothing suspends between the check and the write, so skipping an update identical to
+# the last one applied is skipping a no-op: correctness never depends on the cache, which is bounded
+# (cleared when full) and per collection object (a dropped store gets new collection objects). On
+# MongoDB other processes may have merged a different definition since, so every update is sent.
+_APPLIED: weakref.WeakKeyDictionary[Collection, dict[str, bytes]] = weakref.WeakKeyDictionary()
+_APPLIED_MAX = 50_000
+
+
+def _update_key(paths: dict[str, Any]) -> bytes | None:
+    """The $set paths as comparable bytes (key order ignored); None when orjson cannot encode them."""
+    try:
+        return orjson.dumps(paths, option=orjson.OPT_SORT_KEYS) if paths else b""
+    except orjson.JSONEncodeError:  # e.g. an integer beyond 64 bits: never skipped, never remembered
+        return None
+
+
 async def merge_activities(db: Database, statements: list[dict[str, Any]]) -> None:
-    """Upsert every activity of the statements, merging their definitions into the canonical one."""
+    """Upsert every activity of the statements, merging their definitions into the canonical one,
+    in one round trip (none when the in-memory store already holds every one of them unchanged)."""
     by_id: dict[str, list[dict[str, Any]]] = {}
     for statement in statements:
         for activity in statement_activities(statement):
             definitions = by_id.setdefault(activity["id"], [])
-            if isinstance(activity.get("definition"), dict) and activity["definition"]:
-                definitions.append(activity["definition"])
+            definition = activity.get("definition")
+            if isinstance(definition, dict) and definition:
+                definitions.append(definition)
+    if not by_id:
+        return
     collection = db.collection(ACTIVITIES)
+    applied = _APPLIED.setdefault(collection, {}) if db.kind == "memory" else None
+    updates: list[tuple[dict[str, Any], dict[str, Any]]] = []
+    remembered: dict[str, bytes] = {}
     for activity_id, definitions in by_id.items():
-        update: dict[str, Any] = {"$setOnInsert": {"objectType": "Activity"}}
         paths = definition_update(definitions)
+        if applied is not None:
+            key = _update_key(paths)
+            if key is not None and (applied.get(activity_id) == key or (not paths and activity_id in applied)):
+                continue
+            if key is not None:
+                remembered[activity_id] = key
+        update: dict[str, Any] = {"$setOnInsert": {"objectType": "Activity"}}
         if paths:
             update["$set"] = paths
-        await collection.update_one({"_id": activity_id}, update, upsert=True)
+        updates.append(({"_id": activity_id}, update))
+    if updates:
+        await collection.update_each(updates, upsert=True)
+    if applied is not None and remembered:  # only once written: a failed write is retried next time
+        if len(applied) + len(remembered) > _APPLIED_MAX:
+            applied.clear()
+        applied.update(remembered)
 
 
 async def get_activity(db: Database, activity_id: str, *, missing_ok: bool = False) -> dict[str, Any]:

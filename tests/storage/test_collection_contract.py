@@ -220,3 +220,25 @@ def test_collection_in_query_returns_each_document_once() -> None:
         return [[d["_id"] for d in by_id], [d["_id"] for d in by_field]]
 
     assert run_with_db(work) == [["a"], ["a", "b"]]
+
+
+def test_collection_update_each_applies_one_update_per_filter_with_upserts() -> None:
+    async def work(db: Database) -> tuple[Any, list[Any]]:
+        c = db.collection("activities")
+        await c.insert_one({"_id": "a", "definition": {"name": {"en": "A"}}})
+        result = await c.update_each(
+            [
+                ({"_id": "a"}, {"$set": {"definition.name.fr": "Le A"}, "$setOnInsert": {"kind": "x"}}),
+                ({"_id": "b"}, {"$set": {"definition.type": "http://t"}, "$setOnInsert": {"kind": "x"}}),
+                ({"_id": "a"}, {"$set": {"definition.name.fr": "Le A"}}),
+            ],
+            upsert=True,
+        )
+        return (result.matched, result.modified), await c.find({}, sort=[("_id", 1)])
+
+    counts, docs = run_with_db(work)
+    assert counts == (2, 1)  # the second update of a matches and changes nothing; b is upserted
+    assert docs == [
+        {"_id": "a", "definition": {"name": {"en": "A", "fr": "Le A"}}},
+        {"_id": "b", "definition": {"type": "http://t"}, "kind": "x"},
+    ]

@@ -9,6 +9,7 @@ import pytest
 
 from lrs.errors import BadRequest, InvalidStatement, PayloadTooLarge, StatementConflict
 from lrs.storage.indexes import ACTIVITIES, STATEMENTS
+from lrs.storage.instrumented import InstrumentedDatabase
 from lrs.storage.memory import MemoryDatabase
 from lrs.xapi.statements import VOIDED_VERB, statements_match, store_statements
 from tests.support import make_settings
@@ -124,3 +125,39 @@ def test_store_statements_merges_activity_definitions() -> None:
 ])
 def test_statements_match_follows_comparison_rules(a: dict[str, Any], b: dict[str, Any], same: bool) -> None:
     assert statements_match({**statement(ID1), **a}, {**statement(ID1), **b}) is same
+
+
+def _activity_writes(db: InstrumentedDatabase) -> int:
+    return sum(n for (coll, _), (n, _, _) in db.meter.calls.items() if coll == ACTIVITIES)
+
+
+def test_store_statements_merges_activities_in_one_round_trip_per_batch() -> None:
+    db = InstrumentedDatabase(MemoryDatabase())
+    batch = [
+        statement(activity=f"http://example.com/{i}",
+                  context={"contextActivities": {"parent": [{"id": "http://example.com/p"}]}})
+        for i in range(4)
+    ]
+    asyncio.run(store_statements(db, make_settings(), batch, AUTHORITY))
+    assert _activity_writes(db) == 1
+    assert asyncio.run(db.collection(ACTIVITIES).count({})) == 5
+
+
+def test_store_statements_unchanged_definitions_cost_no_round_trip_and_newest_still_wins() -> None:
+    db = InstrumentedDatabase(MemoryDatabase())
+    first = {"id": "http://example.com/a", "definition": {"name": {"en-US": "A"}}}
+    second = {"id": "http://example.com/a", "definition": {"name": {"en-US": "B"}}}
+    for obj, writes in ((first, 1), (first, 1), (second, 2), (first, 3), ({"id": "http://example.com/a"}, 3)):
+        asyncio.run(store_statements(db, make_settings(), [statement(object=obj)], AUTHORITY))
+        assert _activity_writes(db) == writes
+    doc = asyncio.run(db.collection(ACTIVITIES).find_one({"_id": "http://example.com/a"}))
+    assert doc is not None and doc["definition"] == {"name": {"en-US": "A"}}
+
+
+def test_store_statements_activity_merge_memory_is_per_store() -> None:
+    obj = {"id": "http://example.com/a", "definition": {"name": {"en-US": "A"}}}
+    for _ in range(2):
+        db = MemoryDatabase()
+        run(db, [statement(object=obj)])
+        doc = asyncio.run(db.collection(ACTIVITIES).find_one({"_id": "http://example.com/a"}))
+        assert doc is not None and doc["definition"] == {"name": {"en-US": "A"}}
