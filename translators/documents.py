@@ -6,7 +6,7 @@ from typing import Any
 
 from translators.checks import is_decimal
 from translators.durations import format_iso_duration
-from translators.state import state_from_cmi
+from translators.state import AttemptState, state_from_cmi
 from translators.vocab import ScormVersion
 
 # The language pattern of scorm.profile.attempt.state.schema.json.
@@ -50,10 +50,14 @@ def _preferences(version: ScormVersion, cmi: Mapping[str, str]) -> dict[str, Any
 
 
 def attempt_state_document(
-    version: ScormVersion, cmi: Mapping[str, str], total_time_s: float | None = None
+    version: ScormVersion,
+    cmi: Mapping[str, str],
+    total_time_s: float | None = None,
+    state: AttemptState | None = None,
 ) -> dict[str, Any]:
-    """The attempt-state document for an attempt's merged CMI map; total_time is the bridge's own sum."""
-    state = state_from_cmi(version, cmi)
+    """The attempt-state document for an attempt's merged CMI map; total_time is the bridge's own sum
+    (`state`: state_from_cmi of that map, when the caller has it already)."""
+    state = state if state is not None else state_from_cmi(version, cmi)
     prefix = "cmi.core." if version == "1.2" else "cmi."
     document: dict[str, Any] = {}
     lms_comments = [

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import asdict
+from dataclasses import fields
 from datetime import datetime
 from typing import Any
 
@@ -12,7 +12,7 @@ from lrs.scorm.merge import new_session_entry, session_path
 from lrs.scorm.models import CommitIn
 from lrs.storage import Database
 from lrs.storage.indexes import SCORM_ATTEMPTS, SCORM_ENROLLMENTS, SCORM_SESSIONS
-from translators import AttemptState
+from translators import AttemptState, Comment, Interaction, Objective
 
 ENROLLMENT_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://w3id.org/xapi/scorm#lrs-bridge-enrollments")
 # Attempts racing for one number collide on _id; a different session then takes the next number.
@@ -122,6 +122,16 @@ async def attach_session(db: Database, attempt: str, session_id: str, now: datet
          {"$set": {f"{path}.ordinal": "$session_count"}}])
 
 
+def _plain(item: Any, names: tuple[str, ...]) -> dict[str, Any]:
+    """A dataclass of plain values as a dict (dataclasses.asdict re-walks every value, deep-copying)."""
+    return {name: getattr(item, name) for name in names}
+
+
+_INTERACTION = tuple(f.name for f in fields(Interaction))
+_OBJECTIVE = tuple(f.name for f in fields(Objective))
+_COMMENT = tuple(f.name for f in fields(Comment))
+
+
 def derived_fields(state: AttemptState, finished: bool) -> dict[str, Any]:
     """The attempt fields extracted from its merged CMI tree."""
     return {
@@ -130,9 +140,9 @@ def derived_fields(state: AttemptState, finished: bool) -> dict[str, Any]:
         "score_scaled": state.score_scaled, "progress_measure": state.progress_measure,
         "location": state.location, "suspend_data": state.suspend_data, "entry": state.entry,
         "exit": state.exit, "finished": finished,
-        "interactions": [asdict(i) for i in state.interactions],
-        "objectives": [asdict(o) for o in state.objectives],
-        "comments": [asdict(c) for c in state.comments],
+        "interactions": [_plain(i, _INTERACTION) for i in state.interactions],
+        "objectives": [_plain(o, _OBJECTIVE) for o in state.objectives],
+        "comments": [_plain(c, _COMMENT) for c in state.comments],
         "total_time_reported_s": state.total_time_reported_s,
     }
 

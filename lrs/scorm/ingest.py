@@ -26,7 +26,16 @@ from typing import Any
 from lrs.errors import Conflict, DuplicateKey, InvalidCommit, InvalidRequest, LrsError
 from lrs.scorm import attempts as att
 from lrs.scorm.audit import Client, audit_record, write_audit
-from lrs.scorm.merge import Merged, latest_session, merge_filter, merge_pipeline, merged, session_view
+from lrs.scorm.merge import (
+    MERGE_RETURN,
+    Merged,
+    latest_session,
+    merge_filter,
+    merge_pipeline,
+    merged,
+    session_key,
+    session_view,
+)
 from lrs.scorm.models import CommitAnswer, CommitIn, parse_commit
 from lrs.scorm.timing import now_ms
 from lrs.settings import Settings
@@ -172,7 +181,7 @@ async def _merge(db: Database, commit: CommitIn, enrollment: str, pipeline: list
     if claimed:  # most likely the session's first commit
         created = await att.place_session(db, commit, enrollment, now)
         before = await attempts.find_one_and_update(merge_filter(commit, enrollment), pipeline,
-                                                    return_new=False)
+                                                    return_new=False, projection=MERGE_RETURN)
     if before is not None:
         return before, created, None
     stored = await _stored_answer(db, commit, now)
@@ -180,10 +189,11 @@ async def _merge(db: Database, commit: CommitIn, enrollment: str, pipeline: list
         return None, False, stored
     # the request that claimed it died: apply it again (a merge that already landed changes nothing)
     forced = {"enrollment_id": enrollment, "session_ids": commit.session_id}
-    before = await attempts.find_one_and_update(forced, pipeline, return_new=False)
+    before = await attempts.find_one_and_update(forced, pipeline, return_new=False, projection=MERGE_RETURN)
     if before is None:
         created = await att.place_session(db, commit, enrollment, now)
-        before = await attempts.find_one_and_update(forced, pipeline, return_new=False)
+        before = await attempts.find_one_and_update(forced, pipeline, return_new=False,
+                                                    projection=MERGE_RETURN)
     assert before is not None, "a placed session has its attempt"
     return before, created, None
 
@@ -201,7 +211,7 @@ async def apply_commit(db: Database, settings: Settings, raw: Any, commit: Commi
     claimed, first_try = await asyncio.gather(
         _claim(db, commit, now),
         db.collection(SCORM_ATTEMPTS).find_one_and_update(merge_filter(commit, enrollment), pipeline,
-                                                          return_new=False))
+                                                          return_new=False, projection=MERGE_RETURN))
     before, created, stored = first_try, False, None
     if before is None:
         before, created, stored = await _merge(db, commit, enrollment, pipeline, claimed, now)
@@ -216,28 +226,42 @@ async def apply_commit(db: Database, settings: Settings, raw: Any, commit: Commi
     assert before is not None
     m = merged(before, commit, now, settings.idle_gap_seconds)
     delta = m.time_after.time_s - m.time_before.time_s
-    before_state = state_from_cmi(commit.version, session_view(commit.version, before["cmi"],
-                                                                m.session_cmi_before))
+    before_view = session_view(commit.version, before["cmi"], m.session_cmi_before)
+    before_state = state_from_cmi(commit.version, before_view)
     view = session_view(commit.version, m.tree, m.session_cmi_after)
     after_state = state_from_cmi(commit.version, view)
+    entry_before = before["by_session"][session_key(commit.session_id)]
     latest = latest_session(before)
     if (latest.get("ordinal") or 0) > m.ordinal:  # a late commit of an earlier session
+        latest_tree_before = session_view(commit.version, before["cmi"], latest.get("cmi"))
+        current_before = state_from_cmi(commit.version, latest_tree_before)
         current = state_from_cmi(commit.version, session_view(commit.version, m.tree, latest.get("cmi")))
         finished = bool(latest.get("terminated")) and current.exit != "suspend"
+        finished_before = bool(latest.get("terminated")) and current_before.exit != "suspend"
     else:
-        current, finished = after_state, m.terminated and after_state.exit != "suspend"
+        current_before, current = before_state, after_state
+        finished_before = bool(entry_before.get("terminated")) and before_state.exit != "suspend"
+        finished = m.terminated and after_state.exit != "suspend"
     done = att.is_done(after_state)
     attempt = {"_id": before["_id"], "number": before["number"]}
-    total_time_s = float(before.get("total_time_s") or 0.0) + delta
+    total_before = float(before.get("total_time_s") or 0.0)
+    total_time_s = total_before + delta
+    # Unchanged derived fields need no write: the stored ones are those of an earlier commit that
+    # changed them (its write carries them), except on a session's first commit, where the latest
+    # session (whose elements the fields show) may have changed without a merge.
+    derive = (m.rev == 1 or finished != finished_before or current != current_before
+              or (done and before.get("completed_at") is None))
 
     enrollment_doc, _, _, statement_ids, _ = await asyncio.gather(
         att.update_enrollment(db, enrollment, att.enrollment_update(
             commit, attempt, after_state, m.count, delta, now)),
-        att.write_derived(db, attempt["_id"], m.count, att.derived_fields(current, finished), done, now),
+        att.write_derived(db, attempt["_id"], m.count, att.derived_fields(current, finished), done, now)
+        if derive else _nothing(),
         _write_session(db, commit.session_id, m),
         _statements(db, settings, commit, caller, enrollment, attempt, m.ordinal, before_state, after_state,
                     now),
-        _documents(db, settings, commit, enrollment, attempt, created, view, total_time_s, m.changes),
+        _documents(db, settings, commit, enrollment, attempt, created, (before_view, before_state, total_before),
+                   (view, after_state, total_time_s)),
     )
 
     outcome = "stale" if commit.cmi and m.won == 0 else "applied"
@@ -273,6 +297,10 @@ async def apply_commit(db: Database, settings: Settings, raw: Any, commit: Commi
     return answer
 
 
+async def _nothing() -> None:
+    """No write."""
+
+
 async def _write_session(db: Database, session_id: str, m: Merged) -> None:
     """Mirror the session's time into `scorm_sessions` (the reports' contract); the write of the
     session's latest commit wins, whatever order concurrent commits finish in."""
@@ -306,10 +334,10 @@ async def _statements(db: Database, settings: Settings, commit: CommitIn, caller
 
 
 async def _documents(db: Database, settings: Settings, commit: CommitIn, enrollment: str,
-                     attempt: dict[str, Any], created: bool, view: dict[str, str], total_time_s: float,
-                     changes: list[dict[str, Any]]) -> None:
+                     attempt: dict[str, Any], created: bool, before: tuple[dict[str, str], AttemptState, float],
+                     after: tuple[dict[str, str], AttemptState, float]) -> None:
     """The profile's state documents: activity state when an attempt starts, attempt state when the
-    session opens, ends, or the tree changed."""
+    session opens or ends, or when its content changed (what external tools read stays current)."""
     base = settings.activity_iri_base
     agent = learner_agent(settings, commit)
     writes = []
@@ -319,9 +347,10 @@ async def _documents(db: Database, settings: Settings, commit: CommitIn, enrollm
         writes.append(save_state_document(
             db, activity_id=sco_iri(base, commit.course.id, commit.sco.id), agent=agent, registration=None,
             state_id=ACTIVITY_STATE_ID, document=activity_state_document(attempts)))
-    if changes or commit.event != "commit":
+    document = attempt_state_document(commit.version, after[0], after[2], after[1])
+    if created or commit.event != "commit" or document != attempt_state_document(
+            commit.version, before[0], before[2], before[1]):
         writes.append(save_state_document(
             db, activity_id=attempt_iri(base, commit.course.id, attempt["_id"]), agent=agent,
-            registration=enrollment, state_id=ATTEMPT_STATE_ID,
-            document=attempt_state_document(commit.version, view, total_time_s)))
+            registration=enrollment, state_id=ATTEMPT_STATE_ID, document=document))
     await asyncio.gather(*writes)

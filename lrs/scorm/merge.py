@@ -96,6 +96,12 @@ def merge_pipeline(commit: CommitIn, now: datetime, idle_s: float) -> list[dict[
     return [{"$set": first}, {"$set": second}, {"$set": _prefixed(time_second["$set"], path)}]
 
 
+# What a commit reads back from its merge: the attempt as it was, without the fields derived from the tree
+# (interactions, objectives, comments, scores...), which the store would otherwise copy on every commit.
+MERGE_RETURN = {"_id": 1, "number": 1, "cmi": 1, "by_session": 1, "commit_count": 1, "last_order": 1,
+                "last_sequence": 1, "total_time_s": 1, "completed_at": 1}
+
+
 def merge_filter(commit: CommitIn, enrollment: str) -> dict[str, Any]:
     """The attempt holding this session, unless this (session, sequence) was applied already."""
     return {"enrollment_id": enrollment, "session_ids": commit.session_id,
