@@ -41,9 +41,24 @@ DURATION_RE = re.compile(
 WEEK_DURATION_RE = re.compile(r"^P\d+(?:\.\d+)?W$")
 
 
-def fail(path: str, message: str) -> NoReturn:
+# A JSON path: "" (the root), a rendered string, or (parent path, property name or array index).
+# Checks pass tuples down and only render the one path an error names, so a valid statement costs
+# no string building.
+Path = str | tuple["Path", str | int]
+
+
+def fail(path: Path, message: str) -> NoReturn:
     """Raise InvalidStatement naming the JSON path at fault."""
-    raise InvalidStatement(f"{path}: {message}" if path else message, field=path or None)
+    where = render(path)
+    raise InvalidStatement(f"{where}: {message}" if where else message, field=where or None)
+
+
+def render(path: Path) -> str:
+    """A path as text, e.g. "[3].context.contextActivities.parent[0].id"."""
+    if isinstance(path, str):
+        return path
+    parent, key = path
+    return join(render(parent), key)
 
 
 def join(path: str, key: str | int) -> str:
@@ -58,14 +73,42 @@ def is_valid_uuid(value: Any) -> bool:
     return isinstance(value, str) and UUID_RE.match(value) is not None
 
 
+# Strings already found valid: verb, activity and extension IRIs and language tags repeat across
+# statements, and a set lookup costs far less than the regex. Bounded (cleared when full); only
+# ever holds strings the regex accepted, so an answer never depends on it.
+_VALID_IRIS: set[str] = set()
+_VALID_TAGS: set[str] = set()
+_VALID_MAX = 20_000
+
+
+def _remember(valid: set[str], value: str) -> None:
+    if len(valid) >= _VALID_MAX:
+        valid.clear()
+    valid.add(value)
+
+
 def is_valid_iri(value: Any) -> bool:
     """True for an absolute IRI (a scheme followed by a non-empty, whitespace-free part)."""
-    return isinstance(value, str) and IRI_RE.match(value) is not None
+    if not isinstance(value, str):
+        return False
+    if value in _VALID_IRIS:
+        return True
+    if IRI_RE.match(value) is None:
+        return False
+    _remember(_VALID_IRIS, value)
+    return True
 
 
 def is_valid_language_tag(value: Any) -> bool:
     """True for an RFC 5646 language tag."""
-    return isinstance(value, str) and LANGTAG_RE.match(value) is not None
+    if not isinstance(value, str):
+        return False
+    if value in _VALID_TAGS:
+        return True
+    if LANGTAG_RE.match(value) is None:
+        return False
+    _remember(_VALID_TAGS, value)
+    return True
 
 
 def is_valid_language_map(value: Any) -> bool:
@@ -90,7 +133,7 @@ def comparable_duration(value: str) -> str:
     return _BEYOND_HUNDREDTHS.sub(r"\1", value)
 
 
-def parse_timestamp(value: Any, path: str = "timestamp") -> datetime:
+def parse_timestamp(value: Any, path: Path = "timestamp") -> datetime:
     """Parse an ISO 8601 date-time (xAPI Data 4.5); no offset means UTC; "-00:00" offsets are refused."""
     match = TIMESTAMP_RE.match(value) if isinstance(value, str) else None
     if match is None:
@@ -114,14 +157,14 @@ def parse_timestamp(value: Any, path: str = "timestamp") -> datetime:
     return base.replace(tzinfo=UTC if not offset else timezone(offset))
 
 
-def require_object(value: Any, path: str, what: str) -> dict[str, Any]:
+def require_object(value: Any, path: Path, what: str) -> dict[str, Any]:
     """Return value if it is a JSON object, else fail."""
     if not isinstance(value, dict):
         fail(path, f"{what} must be a JSON object, got {type_name(value)}")
     return value
 
 
-def require_array(value: Any, path: str, what: str, *, non_empty: bool = False) -> list[Any]:
+def require_array(value: Any, path: Path, what: str, *, non_empty: bool = False) -> list[Any]:
     """Return value if it is a JSON array (non-empty when asked), else fail."""
     if not isinstance(value, list):
         fail(path, f"{what} must be an array, got {type_name(value)}")
@@ -130,71 +173,73 @@ def require_array(value: Any, path: str, what: str, *, non_empty: bool = False) 
     return value
 
 
-def check_keys(obj: dict[str, Any], allowed: Iterable[str], path: str, what: str) -> None:
+def check_keys(obj: dict[str, Any], allowed: Iterable[str], path: Path, what: str) -> None:
     """Fail on the first property the spec does not define for this object."""
-    allowed_set = set(allowed)
+    allowed_set = allowed if isinstance(allowed, frozenset) else frozenset(allowed)
+    if obj.keys() <= allowed_set:
+        return
     for key in obj:
         if key not in allowed_set:
             fail(
-                join(path, key), f"{what} has no property {key!r} (allowed: {', '.join(sorted(allowed_set))})"
+                (path, key), f"{what} has no property {key!r} (allowed: {', '.join(sorted(allowed_set))})"
             )
 
 
-def require_keys(obj: dict[str, Any], required: Iterable[str], path: str, what: str) -> None:
+def require_keys(obj: dict[str, Any], required: Iterable[str], path: Path, what: str) -> None:
     """Fail when a required property is missing (or null)."""
     for key in required:
         if obj.get(key) is None:
-            fail(join(path, key), f"{what} requires {key!r}")
+            fail((path, key), f"{what} requires {key!r}")
 
 
-def check_string(value: Any, path: str) -> str:
+def check_string(value: Any, path: Path) -> str:
     """Fail unless value is a string."""
     if not isinstance(value, str):
         fail(path, f"must be a string, got {type_name(value)}")
     return value
 
 
-def check_bool(value: Any, path: str) -> None:
+def check_bool(value: Any, path: Path) -> None:
     """Fail unless value is a JSON boolean."""
     if not isinstance(value, bool):
         fail(path, f"must be a boolean, got {type_name(value)}")
 
 
-def check_number(value: Any, path: str) -> float:
+def check_number(value: Any, path: Path) -> float:
     """Fail unless value is a JSON number (booleans are not numbers)."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         fail(path, f"must be a number, got {type_name(value)}")
     return float(value)
 
 
-def check_uuid(value: Any, path: str) -> None:
+def check_uuid(value: Any, path: Path) -> None:
     """Fail unless value is a UUID string."""
     if not is_valid_uuid(value):
         fail(path, f"{value!r} is not a UUID")
 
 
-def check_iri(value: Any, path: str) -> None:
+def check_iri(value: Any, path: Path) -> None:
     """Fail unless value is an absolute IRI."""
     if not is_valid_iri(value):
         fail(path, f"{value!r} is not an absolute IRI")
 
 
-def check_language_map(value: Any, path: str) -> None:
+def check_language_map(value: Any, path: Path) -> None:
     """Fail unless value is a language map, naming the bad key."""
     require_object(value, path, "a language map")
     for key, text in value.items():
-        if not is_valid_language_tag(key):
-            fail(join(path, key), f"{key!r} is not an RFC 5646 language tag")
+        if key not in _VALID_TAGS and not is_valid_language_tag(key):
+            fail((path, key), f"{key!r} is not an RFC 5646 language tag")
         if not isinstance(text, str):
-            fail(join(path, key), f"language map values must be strings, got {type_name(text)}")
+            fail((path, key), f"language map values must be strings, got {type_name(text)}")
 
 
-def check_extensions(value: Any, path: str) -> None:
+def check_extensions(value: Any, path: Path) -> None:
     """Fail unless value is an object keyed by absolute IRIs (Data 2.4.4.1 / 5.3 Extensions)."""
     require_object(value, path, "extensions")
     for key in value:
-        if not is_valid_iri(key):
-            fail(join(path, key), f"extension key {key!r} is not an absolute IRI")
+        if key not in _VALID_IRIS and not is_valid_iri(key):
+            fail((path, key), f"extension key {key!r} is not an absolute IRI")
 
 
 def type_name(value: Any) -> str:
