@@ -7,6 +7,7 @@ endpoints read it as `request.state.xapi_version`.
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
@@ -42,9 +43,16 @@ def negotiate_version(header: str | None) -> str:
     )
 
 
+_second: list[Any] = [None, b""]  # the last whole second formatted, and its text
+
+
 def consistent_through() -> bytes:
     """Now, ISO 8601 UTC: every statement stored before this answer is visible (one store, no lag)."""
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z").encode()
+    now = time.time()
+    second = int(now)
+    if _second[0] != second:  # the date and time change once a second; only milliseconds vary
+        _second[:] = [second, datetime.fromtimestamp(second, UTC).strftime("%Y-%m-%dT%H:%M:%S").encode()]
+    return b"%s.%03dZ" % (_second[1], int((now - second) * 1000))
 
 
 class XapiMiddleware:
@@ -91,12 +99,11 @@ class XapiMiddleware:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                extra = [version_header]
+                headers = [h for h in message.get("headers", ()) if h[0].lower() != _VERSION_HEADER]
+                headers.append(version_header)
                 if is_statements:
-                    extra.append((b"x-experience-api-consistent-through", consistent_through()))
-                message["headers"] = [
-                    *(h for h in message.get("headers", []) if h[0].lower() != _VERSION_HEADER), *extra
-                ]
+                    headers.append((b"x-experience-api-consistent-through", consistent_through()))
+                message["headers"] = headers
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

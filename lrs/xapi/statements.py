@@ -66,8 +66,9 @@ async def store_statements(
         _check_attachments(statements, attachments, version)
     _check_unique_ids(statements)
     stored = now_ms()
+    stored_text = format_stored(stored)
     docs = [
-        _stored_document(s, stored, authority, authority_key, version, source, settings)
+        _stored_document(s, stored, stored_text, authority, authority_key, version, source, settings)
         for s in statements
     ]
     ids = [d["statement"]["id"] for d in docs]
@@ -128,6 +129,7 @@ def _check_attachments(statements: list[dict[str, Any]], parts: dict[str, bytes]
 def _stored_document(
     statement: dict[str, Any],
     stored: datetime,
+    stored_text: str,
     authority: dict[str, Any],
     authority_key: str | None,
     version: str,
@@ -136,7 +138,6 @@ def _stored_document(
 ) -> dict[str, Any]:
     s = with_context_activity_arrays(statement)
     s["id"] = str(s.get("id") or uuid.uuid4())
-    stored_text = format_stored(stored)
     s["stored"] = stored_text
     s.setdefault("timestamp", stored_text)
     s["authority"] = authority

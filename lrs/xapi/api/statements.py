@@ -45,7 +45,7 @@ class StatementsResource(HTTPEndpoint):
     async def post(self, request: Request) -> Response:
         """Store one statement or an array of them, all or nothing (200 with the ids)."""
         principal = await require(request, "statements/write")
-        if request.query_params:
+        if request.scope.get("query_string") and request.query_params:
             raise InvalidParameter("POST /statements takes no parameters", field=next(iter(request.query_params)))
         statements, parts, types = await read_statements(request)
         ids = await _store(request, principal, statements, parts, types)
