@@ -46,21 +46,22 @@ def definition_update(definitions: list[dict[str, Any]]) -> dict[str, Any]:
     return paths
 
 
-# Activity ids whose last definition update this process applied, per activities collection, with
-# the update itself: re-sending a statement (or a batch) about an activity whose definition did not
-# change then costs no round trip. Only on the in-memory store, where this process is the only
-# writer and nothing suspends between the check and the write, so skipping an update identical to
-# the last one applied is skipping a no-op: correctness never depends on the cache, which is bounded
-# (cleared when full) and per collection object (a dropped store gets new collection objects). On
-# MongoDB other processes may have merged a different definition since, so every update is sent.
+# Per activities collection, each activity id this process last merged and the definitions it
+# merged then: re-sending statements about activities whose definitions did not change costs no
+# round trip. Only on the in-memory store, where this process is the only writer and nothing
+# suspends between the check and the write, so an update skipped is exactly a no-op update:
+# correctness never depends on the cache. It is bounded (cleared when full), filled only after a
+# successful write, and kept per collection object (a dropped store gets new ones). On MongoDB
+# other processes may have merged a different definition since, so every update is sent (one
+# bulk write per batch).
 _APPLIED: weakref.WeakKeyDictionary[Collection, dict[str, bytes]] = weakref.WeakKeyDictionary()
 _APPLIED_MAX = 50_000
 
 
-def _update_key(paths: dict[str, Any]) -> bytes | None:
-    """The $set paths as comparable bytes (key order ignored); None when orjson cannot encode them."""
+def _definitions_key(definitions: list[dict[str, Any]]) -> bytes | None:
+    """The definitions as comparable bytes; None when orjson cannot encode them."""
     try:
-        return orjson.dumps(paths, option=orjson.OPT_SORT_KEYS) if paths else b""
+        return orjson.dumps(definitions, option=orjson.OPT_SORT_KEYS) if definitions else b""
     except orjson.JSONEncodeError:  # e.g. an integer beyond 64 bits: never skipped, never remembered
         return None
 
@@ -82,13 +83,14 @@ async def merge_activities(db: Database, statements: list[dict[str, Any]]) -> No
     updates: list[tuple[dict[str, Any], dict[str, Any]]] = []
     remembered: dict[str, bytes] = {}
     for activity_id, definitions in by_id.items():
-        paths = definition_update(definitions)
         if applied is not None:
-            key = _update_key(paths)
-            if key is not None and (applied.get(activity_id) == key or (not paths and activity_id in applied)):
+            # the update is a function of the definitions, so equal definitions mean an equal update
+            key = _definitions_key(definitions)
+            if key is not None and (applied.get(activity_id) == key or (not definitions and activity_id in applied)):
                 continue
             if key is not None:
                 remembered[activity_id] = key
+        paths = definition_update(definitions)
         update: dict[str, Any] = {"$setOnInsert": {"objectType": "Activity"}}
         if paths:
             update["$set"] = paths

@@ -30,7 +30,7 @@ _IGNORED_IN_COMPARISON = ("authority", "stored", "version", "timestamp", "id", "
 
 def format_stored(when: datetime) -> str:
     """ISO 8601 UTC with millisecond precision, as `stored` is returned."""
-    return when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
+    return when.replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z"
 
 
 def now_ms() -> datetime:
@@ -197,43 +197,48 @@ def index_fields(s: dict[str, Any]) -> dict[str, Any]:
 def _collect(
     s: dict[str, Any], agents: set[str], related_agents: set[str], activities: set[str], *, top: bool
 ) -> None:
-    def add_agent(agent: Any, direct: bool) -> None:
-        if not isinstance(agent, dict):
-            return
-        ident = _identifier(agent)
-        if ident:
-            related_agents.add(ident)
-            if direct:
-                agents.add(ident)
-        for member in agent.get("member") or []:
-            member_id = _identifier(member) if isinstance(member, dict) else None
-            if member_id:
-                related_agents.add(member_id)
-
-    add_agent(s.get("actor"), top)
+    _add_agent(s.get("actor"), top, agents, related_agents)
     obj = s.get("object") or {}
     object_type = obj.get("objectType", "Activity")
     if object_type in ("Agent", "Group"):
-        add_agent(obj, top)
+        _add_agent(obj, top, agents, related_agents)
     elif object_type == "Activity" and "id" in obj:
         activities.add(obj["id"])
     elif object_type == "SubStatement":
         _collect(obj, agents, related_agents, activities, top=False)
     if top:
-        add_agent(s.get("authority"), False)
-    context = s.get("context") or {}
-    add_agent(context.get("instructor"), False)
-    add_agent(context.get("team"), False)
+        _add_agent(s.get("authority"), False, agents, related_agents)
+    context = s.get("context")
+    if not context:
+        return
+    if "instructor" in context:
+        _add_agent(context["instructor"], False, agents, related_agents)
+    if "team" in context:
+        _add_agent(context["team"], False, agents, related_agents)
     for group in (context.get("contextActivities") or {}).values():
         for activity in group if isinstance(group, list) else [group]:
             if isinstance(activity, dict) and "id" in activity:
                 activities.add(activity["id"])
 
 
+def _add_agent(agent: Any, direct: bool, agents: set[str], related_agents: set[str]) -> None:
+    if not isinstance(agent, dict):
+        return
+    ident = _identifier(agent)
+    if ident:
+        related_agents.add(ident)
+        if direct:
+            agents.add(ident)
+    for member in agent.get("member") or ():
+        member_id = _identifier(member) if isinstance(member, dict) else None
+        if member_id:
+            related_agents.add(member_id)
+
+
 def _identifier(agent: dict[str, Any]) -> str | None:
-    if not any(k in agent for k in ("mbox", "mbox_sha1sum", "openid", "account")):
-        return None
-    return validation.agent_identifier(agent)
+    if "mbox" in agent or "mbox_sha1sum" in agent or "openid" in agent or "account" in agent:
+        return validation.agent_identifier(agent)
+    return None
 
 
 async def _check_voiding_targets(db: Database, docs: list[dict[str, Any]]) -> None:
