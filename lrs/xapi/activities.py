@@ -48,12 +48,12 @@ def definition_update(definitions: list[dict[str, Any]]) -> dict[str, Any]:
 
 # Per activities collection, each activity id this process last merged and the definitions it
 # merged then: re-sending statements about activities whose definitions did not change costs no
-# round trip. Only on the in-memory store, where this process is the only writer and nothing
-# suspends between the check and the write, so an update skipped is exactly a no-op update:
-# correctness never depends on the cache. It is bounded (cleared when full), filled only after a
-# successful write, and kept per collection object (a dropped store gets new ones). On MongoDB
-# other processes may have merged a different definition since, so every update is sent (one
-# bulk write per batch).
+# round trip. Only on the in-memory store, where this process is the only writer (and this function
+# the only code writing activities) and nothing suspends between the check and the write, so an
+# update skipped is exactly a no-op update: correctness never depends on the cache. It is bounded
+# (cleared when full), filled only after a successful write, and kept per collection object (a
+# dropped store gets new ones). On MongoDB other processes may have merged a different definition
+# since, so every update is sent (one bulk write per batch).
 _APPLIED: weakref.WeakKeyDictionary[Collection, dict[str, bytes]] = weakref.WeakKeyDictionary()
 _APPLIED_MAX = 50_000
 

@@ -77,7 +77,8 @@ async def store_statements(
     duplicates = await collection.insert_many(docs)
     if duplicates:
         await _resolve_duplicates(db, docs, duplicates, ignore_existing)
-    fresh = [d for i, d in enumerate(docs) if i not in set(duplicates)]
+    skipped = set(duplicates)
+    fresh = [d for i, d in enumerate(docs) if i not in skipped] if skipped else docs
     if attachments:
         await _store_attachments(db, attachments, attachment_types or {})
     await _apply_voiding(db, fresh)

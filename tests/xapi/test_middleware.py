@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
+import re
 import uuid
+from datetime import UTC, datetime
 from urllib.parse import urlencode
 
 import pytest
 from starlette.testclient import TestClient
 
 from lrs.errors import BadRequest
-from lrs.xapi.middleware import negotiate_version
+from lrs.xapi.middleware import consistent_through, negotiate_version
 from tests.support import basic_auth
 
 STATEMENT = {"actor": {"mbox": "mailto:a@example.com"}, "verb": {"id": "http://example.com/v"},
@@ -101,3 +103,11 @@ def test_middleware_error_without_header_answers_clients_last_version(client: Te
     assert client.get("/xapi/statements").headers["x-experience-api-version"] == "2.0.0"
     client.get("/xapi/statements", headers={"X-Experience-API-Version": "1.0.3"})
     assert client.get("/xapi/statements").headers["x-experience-api-version"] == "1.0.3"
+
+
+def test_consistent_through_is_now_in_iso_8601_utc_with_milliseconds() -> None:
+    before = datetime.now(UTC).replace(microsecond=0)
+    text = consistent_through().decode()
+    after = datetime.now(UTC)
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z", text)
+    assert before <= datetime.fromisoformat(text.replace("Z", "+00:00")) <= after
