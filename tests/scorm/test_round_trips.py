@@ -11,7 +11,10 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
+
+import pytest
 
 from lrs.auth import authority_agent
 from lrs.scorm.audit import Client
@@ -22,6 +25,14 @@ from lrs.storage.memory import MemoryDatabase
 from tests.scorm.helpers import commit
 
 SCORM_PREFIX = "scorm_"
+FROZEN_NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """One server time for every commit: whether the measured session time changed (and so whether
+    the session copy is written) must not depend on two commits falling in the same millisecond."""
+    monkeypatch.setattr("lrs.scorm.ingest.now_ms", lambda: FROZEN_NOW)
 LATENCY_TURNS = 20
 
 
