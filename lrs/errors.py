@@ -131,7 +131,10 @@ class StorageUnavailable(StorageError):
 async def handle_unexpected_error(request: Request, exc: Exception) -> Response:
     """Answer a bug as JSON 500 too; Starlette re-raises it afterwards, so the server logs the traceback."""
     return json_response(
-        {"error": "internal_error", "message": "the server failed to handle this request; it has been logged"},
+        {
+            "error": "internal_error",
+            "message": "the server failed to handle this request; it has been logged",
+        },
         status_code=500,
     )
 

@@ -37,5 +37,6 @@ class CommitsResource(HTTPEndpoint):
         session_id = request.query_params.get("session_id")
         if not session_id:
             raise InvalidParameter("session_id: required", field="session_id")
-        return json_response({"session_id": session_id,
-                              "commits": await read_audit(request.app.state.db, session_id)})
+        return json_response(
+            {"session_id": session_id, "commits": await read_audit(request.app.state.db, session_id)}
+        )

@@ -36,22 +36,50 @@ def entry_of(commit: CommitIn) -> str:
     return commit.cmi.get("cmi.core.entry" if commit.version == "1.2" else "cmi.entry", "")
 
 
-def new_attempt(commit: CommitIn, enrollment: str, number: int, now: datetime, created_by: str
-                ) -> dict[str, Any]:
+def new_attempt(
+    commit: CommitIn, enrollment: str, number: int, now: datetime, created_by: str
+) -> dict[str, Any]:
     """A fresh attempt record (scorm_attempts fields of docs/architecture.md)."""
     return {
-        "_id": attempt_id(enrollment, number), "enrollment_id": enrollment,
-        "learner_id": commit.learner.id, "learner_name": commit.learner.name,
-        "course_id": commit.course.id, "course_title": commit.course.title,
-        "sco_id": commit.sco.id, "sco_title": commit.sco.title, "version": commit.version,
-        "number": number, "started_at": now, "last_commit_at": now, "completed_at": None,
-        "completion_status": "not attempted", "success_status": "unknown",
-        "score_raw": None, "score_min": None, "score_max": None, "score_scaled": None,
-        "progress_measure": None, "location": None, "suspend_data": None, "entry": None, "exit": None,
-        "finished": False, "cmi": {}, "interactions": [], "objectives": [], "comments": [],
-        "commit_count": 0, "last_sequence": None, "last_order": None, "by_session": {},
-        "session_ids": [], "session_count": 0, "total_time_reported_s": None, "total_time_s": 0.0,
-        "derived_count": 0, "created_by_session": created_by,
+        "_id": attempt_id(enrollment, number),
+        "enrollment_id": enrollment,
+        "learner_id": commit.learner.id,
+        "learner_name": commit.learner.name,
+        "course_id": commit.course.id,
+        "course_title": commit.course.title,
+        "sco_id": commit.sco.id,
+        "sco_title": commit.sco.title,
+        "version": commit.version,
+        "number": number,
+        "started_at": now,
+        "last_commit_at": now,
+        "completed_at": None,
+        "completion_status": "not attempted",
+        "success_status": "unknown",
+        "score_raw": None,
+        "score_min": None,
+        "score_max": None,
+        "score_scaled": None,
+        "progress_measure": None,
+        "location": None,
+        "suspend_data": None,
+        "entry": None,
+        "exit": None,
+        "finished": False,
+        "cmi": {},
+        "interactions": [],
+        "objectives": [],
+        "comments": [],
+        "commit_count": 0,
+        "last_sequence": None,
+        "last_order": None,
+        "by_session": {},
+        "session_ids": [],
+        "session_count": 0,
+        "total_time_reported_s": None,
+        "total_time_s": 0.0,
+        "derived_count": 0,
+        "created_by_session": created_by,
     }
 
 
@@ -67,11 +95,22 @@ async def place_session(db: Database, commit: CommitIn, enrollment: str, now: da
         return False
     attempt, created = await _decide_attempt(db, commit, enrollment, now)
     session = {
-        "_id": commit.session_id, "attempt_id": attempt["_id"], "attempt_number": attempt["number"],
-        "enrollment_id": enrollment, "learner_id": commit.learner.id, "course_id": commit.course.id,
-        "sco_id": commit.sco.id, "ordinal": None, "started_at": now, "last_commit_at": now,
-        "session_time_s": None, "session_time_seq": None, "measured_s": 0.0, "time_s": 0.0,
-        "time_source": "measured", "commit_rev": 0,
+        "_id": commit.session_id,
+        "attempt_id": attempt["_id"],
+        "attempt_number": attempt["number"],
+        "enrollment_id": enrollment,
+        "learner_id": commit.learner.id,
+        "course_id": commit.course.id,
+        "sco_id": commit.sco.id,
+        "ordinal": None,
+        "started_at": now,
+        "last_commit_at": now,
+        "session_time_s": None,
+        "session_time_seq": None,
+        "measured_s": 0.0,
+        "time_s": 0.0,
+        "time_source": "measured",
+        "commit_rev": 0,
     }
     try:
         await sessions.insert_one(session)
@@ -86,12 +125,14 @@ async def place_session(db: Database, commit: CommitIn, enrollment: str, now: da
 
 def _check_enrollment(session: dict[str, Any], commit: CommitIn, enrollment: str) -> None:
     if session["enrollment_id"] != enrollment:
-        raise InvalidRequest(f"session_id {commit.session_id!r} belongs to another learner or course",
-                             field="session_id")
+        raise InvalidRequest(
+            f"session_id {commit.session_id!r} belongs to another learner or course", field="session_id"
+        )
 
 
-async def _decide_attempt(db: Database, commit: CommitIn, enrollment: str, now: datetime
-                          ) -> tuple[dict[str, Any], bool]:
+async def _decide_attempt(
+    db: Database, commit: CommitIn, enrollment: str, now: datetime
+) -> tuple[dict[str, Any], bool]:
     """The latest attempt when the session resumes it, else a new one; and whether it was created."""
     attempts = db.collection(SCORM_ATTEMPTS)
     latest = await attempts.find_one({"enrollment_id": enrollment}, sort=[("number", -1)])
@@ -116,10 +157,17 @@ async def attach_session(db: Database, attempt: str, session_id: str, now: datet
     path = session_path(session_id)
     await db.collection(SCORM_ATTEMPTS).update_one(
         {"_id": attempt, "session_ids": {"$ne": session_id}},
-        [{"$set": {"session_count": {"$add": [{"$ifNull": ["$session_count", 0]}, 1]},
-                   "session_ids": {"$concatArrays": [{"$ifNull": ["$session_ids", []]}, [session_id]]}}},
-         {"$set": {path: {"$literal": new_session_entry(now)}}},
-         {"$set": {f"{path}.ordinal": "$session_count"}}])
+        [
+            {
+                "$set": {
+                    "session_count": {"$add": [{"$ifNull": ["$session_count", 0]}, 1]},
+                    "session_ids": {"$concatArrays": [{"$ifNull": ["$session_ids", []]}, [session_id]]},
+                }
+            },
+            {"$set": {path: {"$literal": new_session_entry(now)}}},
+            {"$set": {f"{path}.ordinal": "$session_count"}},
+        ],
+    )
 
 
 def _plain(item: Any, names: tuple[str, ...]) -> dict[str, Any]:
@@ -135,11 +183,18 @@ _COMMENT = tuple(f.name for f in fields(Comment))
 def derived_fields(state: AttemptState, finished: bool) -> dict[str, Any]:
     """The attempt fields extracted from its merged CMI tree."""
     return {
-        "completion_status": state.completion, "success_status": state.success,
-        "score_raw": state.score_raw, "score_min": state.score_min, "score_max": state.score_max,
-        "score_scaled": state.score_scaled, "progress_measure": state.progress_measure,
-        "location": state.location, "suspend_data": state.suspend_data, "entry": state.entry,
-        "exit": state.exit, "finished": finished,
+        "completion_status": state.completion,
+        "success_status": state.success,
+        "score_raw": state.score_raw,
+        "score_min": state.score_min,
+        "score_max": state.score_max,
+        "score_scaled": state.score_scaled,
+        "progress_measure": state.progress_measure,
+        "location": state.location,
+        "suspend_data": state.suspend_data,
+        "entry": state.entry,
+        "exit": state.exit,
+        "finished": finished,
         "interactions": [_plain(i, _INTERACTION) for i in state.interactions],
         "objectives": [_plain(o, _OBJECTIVE) for o in state.objectives],
         "comments": [_plain(c, _COMMENT) for c in state.comments],
@@ -152,19 +207,27 @@ def is_done(state: AttemptState) -> bool:
     return state.completion == "completed" or state.success == "passed"
 
 
-async def write_derived(db: Database, attempt: str, count: int, fields: dict[str, Any], done: bool,
-                        now: datetime) -> None:
+async def write_derived(
+    db: Database, attempt: str, count: int, fields: dict[str, Any], done: bool, now: datetime
+) -> None:
     """Store fields derived from the tree after commit number `count`, unless a later commit's are
     already stored (concurrent commits finish their writes in any order; the highest count wins)."""
     stage: dict[str, Any] = {k: {"$literal": v} for k, v in fields.items()}
     stage["derived_count"] = count
     stage["completed_at"] = {"$ifNull": ["$completed_at", now if done else None]}
     await db.collection(SCORM_ATTEMPTS).update_one(
-        {"_id": attempt, "derived_count": {"$lt": count}}, [{"$set": stage}])
+        {"_id": attempt, "derived_count": {"$lt": count}}, [{"$set": stage}]
+    )
 
 
-def enrollment_update(commit: CommitIn, attempt: dict[str, Any], state: AttemptState, count: int,
-                      time_delta: float, now: datetime) -> list[dict[str, Any]]:
+def enrollment_update(
+    commit: CommitIn,
+    attempt: dict[str, Any],
+    state: AttemptState,
+    count: int,
+    time_delta: float,
+    now: datetime,
+) -> list[dict[str, Any]]:
     """The pipeline upsert folding one commit's outcome into its enrollment (status rule of
     docs/architecture.md: passed > completed (not failed) > latest attempt failed > in progress)."""
     latest = {"$gte": [attempt["number"] * LATEST_FACTOR + count, {"$ifNull": ["$latest_key", -1]}]}
@@ -175,8 +238,10 @@ def enrollment_update(commit: CommitIn, attempt: dict[str, Any], state: AttemptS
     passed = int(state.success == "passed")
     completed = int(state.completion == "completed" and state.success != "failed")
     first: dict[str, Any] = {
-        "learner_id": commit.learner.id, "learner_name": {"$literal": commit.learner.name},
-        "course_id": commit.course.id, "course_title": {"$literal": commit.course.title},
+        "learner_id": commit.learner.id,
+        "learner_name": {"$literal": commit.learner.name},
+        "course_id": commit.course.id,
+        "course_title": {"$literal": commit.course.title},
         "first_access": {"$min": ["$first_access", now]},
         "last_access": {"$max": ["$last_access", now]},
         "total_time_s": {"$add": [{"$ifNull": ["$total_time_s", 0]}, time_delta]},
@@ -194,13 +259,19 @@ def enrollment_update(commit: CommitIn, attempt: dict[str, Any], state: AttemptS
         "completed_at": {"$ifNull": ["$completed_at", now if passed or completed else None]},
     }
     second = {
-        "attempt_count": {"$add": ["$max_attempt_number",
-                                   {"$max": [{"$subtract": ["$legacy_attempts", 1]}, 0]}]},
-        "status": {"$switch": {"branches": [
-            {"case": {"$eq": ["$ever_passed", 1]}, "then": "passed"},
-            {"case": {"$eq": ["$ever_completed", 1]}, "then": "completed"},
-            {"case": {"$eq": ["$latest_success", "failed"]}, "then": "failed"},
-        ], "default": "in progress"}},
+        "attempt_count": {
+            "$add": ["$max_attempt_number", {"$max": [{"$subtract": ["$legacy_attempts", 1]}, 0]}]
+        },
+        "status": {
+            "$switch": {
+                "branches": [
+                    {"case": {"$eq": ["$ever_passed", 1]}, "then": "passed"},
+                    {"case": {"$eq": ["$ever_completed", 1]}, "then": "completed"},
+                    {"case": {"$eq": ["$latest_success", "failed"]}, "then": "failed"},
+                ],
+                "default": "in progress",
+            }
+        },
     }
     return [{"$set": first}, {"$set": second}]
 

@@ -57,10 +57,18 @@ def client_ip(peer: str | None, forwarded_for: str | None, trusted: list[Network
 
 
 def audit_record(
-    *, received_at: datetime, raw: Any, client: Client, outcome: str, session_id: str | None = None,
-    sequence: int | None = None, reasons: list[dict[str, Any]] | None = None,
-    changes: list[dict[str, Any]] | None = None, attempt_id: str | None = None,
-    enrollment_id: str | None = None, statement_ids: list[str] | None = None,
+    *,
+    received_at: datetime,
+    raw: Any,
+    client: Client,
+    outcome: str,
+    session_id: str | None = None,
+    sequence: int | None = None,
+    reasons: list[dict[str, Any]] | None = None,
+    changes: list[dict[str, Any]] | None = None,
+    attempt_id: str | None = None,
+    enrollment_id: str | None = None,
+    statement_ids: list[str] | None = None,
 ) -> dict[str, Any]:
     """One audit row; the raw payload is kept as its JSON text (any key, even `$x`, is storable)."""
     return {
@@ -89,7 +97,8 @@ async def write_audit(db: Database, record: Mapping[str, Any]) -> None:
 async def read_audit(db: Database, session_id: str, limit: int = 1000) -> list[dict[str, Any]]:
     """A session's audit rows in the order received, payloads parsed back to JSON."""
     rows = await db.collection(SCORM_AUDIT).find(
-        {"session_id": session_id}, sort=[("received_at", 1), ("sequence", 1)], limit=limit)
+        {"session_id": session_id}, sort=[("received_at", 1), ("sequence", 1)], limit=limit
+    )
     for row in rows:
         row["id"] = row.pop("_id")
         row["payload"] = orjson.loads(row["payload"])

@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, cast
 
 from lrs.auth import authority_agent
 from lrs.errors import DuplicateKey
@@ -31,6 +31,7 @@ from translators import (
     EMPTY_STATE,
     AttemptState,
     CommitContext,
+    ScormVersion,
     activity_state_document,
     attempt_iri,
     attempt_state_document,
@@ -141,13 +142,21 @@ def parse_row(line: int, raw: dict[str, Any]) -> LegacyRow:
         raise RowError(f"total_time_spent: {exc}") from None
     course_id, course_title = _text(raw, "course_id"), _text(raw, "course_title")
     return LegacyRow(
-        line=line, user_id=_text(raw, "user_id"), user_name=_text(raw, "user_name"),
-        course_id=course_id, course_title=course_title,
-        sco_id=_text(raw, "sco_id") or course_id, sco_title=_text(raw, "sco_title") or course_title,
-        version=version, completed=_bool(raw, "completed"),
-        last_score=_number(raw, "last_score"), best_score=_number(raw, "best_score"),
-        total_time_s=total or 0.0, attempts=max(int(attempts or 0), 0),
-        first_access=_date(raw, "first_access"), last_access=_date(raw, "last_access"),
+        line=line,
+        user_id=_text(raw, "user_id"),
+        user_name=_text(raw, "user_name"),
+        course_id=course_id,
+        course_title=course_title,
+        sco_id=_text(raw, "sco_id") or course_id,
+        sco_title=_text(raw, "sco_title") or course_title,
+        version=version,
+        completed=_bool(raw, "completed"),
+        last_score=_number(raw, "last_score"),
+        best_score=_number(raw, "best_score"),
+        total_time_s=total or 0.0,
+        attempts=max(int(attempts or 0), 0),
+        first_access=_date(raw, "first_access"),
+        last_access=_date(raw, "last_access"),
         cmi=_cmi(raw, version),
     )
 
@@ -182,9 +191,15 @@ def row_state(row: LegacyRow) -> AttemptState:
     elif completion == "unknown":
         completion = "incomplete" if row.attempts or row.total_time_s else "not attempted"
     score = row.last_score if row.last_score is not None else state.score_raw
-    return replace(state, completion=completion, score_raw=score,
-                   score_scaled=state.score_scaled if row.last_score is None else _scaled(score),
-                   session_time_s=row.total_time_s or None, entry=state.entry, exit=state.exit)
+    return replace(
+        state,
+        completion=completion,
+        score_raw=score,
+        score_scaled=state.score_scaled if row.last_score is None else _scaled(score),
+        session_time_s=row.total_time_s or None,
+        entry=state.entry,
+        exit=state.exit,
+    )
 
 
 def _status(state: AttemptState, active: bool) -> str:
@@ -214,39 +229,79 @@ def plan_row(row: LegacyRow, now: datetime) -> Plan:
     first = row.first_access or row.last_access or now
     last = row.last_access or first
     state = row_state(row)
-    commit = CommitIn.model_validate({
-        "learner": {"id": row.user_id, "name": row.user_name},
-        "course": {"id": row.course_id, "title": row.course_title},
-        "sco": {"id": row.sco_id, "title": row.sco_title}, "version": row.version,
-        "session_id": session_id, "sequence": 0, "cmi": row.cmi})
+    commit = CommitIn.model_validate(
+        {
+            "learner": {"id": row.user_id, "name": row.user_name},
+            "course": {"id": row.course_id, "title": row.course_title},
+            "sco": {"id": row.sco_id, "title": row.sco_title},
+            "version": row.version,
+            "session_id": session_id,
+            "sequence": 0,
+            "cmi": row.cmi,
+        }
+    )
     attempt = att.new_attempt(commit, enrollment, 1, first, session_id)
     done = att.is_done(state)
     order = cmi_tree.order_key(1, 0)
     attempt.update(att.derived_fields(state, finished=row.completed))
-    attempt.update({
-        "cmi": {cmi_tree.encode(k): {"v": v, "s": order} for k, v in row.cmi.items()},
-        "last_commit_at": last, "completed_at": last if done else None, "session_ids": [session_id],
-        "session_count": 1, "total_time_s": row.total_time_s, "imported": True,
-    })
+    attempt.update(
+        {
+            "cmi": {cmi_tree.encode(k): {"v": v, "s": order} for k, v in row.cmi.items()},
+            "last_commit_at": last,
+            "completed_at": last if done else None,
+            "session_ids": [session_id],
+            "session_count": 1,
+            "total_time_s": row.total_time_s,
+            "imported": True,
+        }
+    )
     active = bool(row.attempts or row.total_time_s or row.completed or row.last_score is not None)
-    passed, completed = state.success == "passed", state.completion == "completed" and state.success != "failed"
+    passed, completed = (
+        state.success == "passed",
+        state.completion == "completed" and state.success != "failed",
+    )
     best = max((s for s in (row.best_score, row.last_score) if s is not None), default=None)
     record = {
-        "_id": enrollment, "learner_id": row.user_id, "learner_name": row.user_name,
-        "course_id": row.course_id, "course_title": row.course_title, "first_access": first,
-        "last_access": last, "status": _status(state, active),
-        "attempt_count": max(row.attempts, 1), "legacy_attempts": row.attempts, "max_attempt_number": 1,
-        "best_score_raw": best, "best_score_scaled": _scaled(best),
-        "last_score_raw": state.score_raw, "last_score_scaled": state.score_scaled,
-        "completed_at": last if passed or completed else None, "current_attempt_id": attempt["_id"],
-        "total_time_s": row.total_time_s, "latest_key": att.LATEST_FACTOR, "latest_success": state.success,
-        "ever_passed": int(passed), "ever_completed": int(completed), "imported": True,
+        "_id": enrollment,
+        "learner_id": row.user_id,
+        "learner_name": row.user_name,
+        "course_id": row.course_id,
+        "course_title": row.course_title,
+        "first_access": first,
+        "last_access": last,
+        "status": _status(state, active),
+        "attempt_count": max(row.attempts, 1),
+        "legacy_attempts": row.attempts,
+        "max_attempt_number": 1,
+        "best_score_raw": best,
+        "best_score_scaled": _scaled(best),
+        "last_score_raw": state.score_raw,
+        "last_score_scaled": state.score_scaled,
+        "completed_at": last if passed or completed else None,
+        "current_attempt_id": attempt["_id"],
+        "total_time_s": row.total_time_s,
+        "latest_key": att.LATEST_FACTOR,
+        "latest_success": state.success,
+        "ever_passed": int(passed),
+        "ever_completed": int(completed),
+        "imported": True,
     }
     session = {
-        "_id": session_id, "attempt_id": attempt["_id"], "attempt_number": 1, "enrollment_id": enrollment,
-        "learner_id": row.user_id, "course_id": row.course_id, "sco_id": row.sco_id, "ordinal": 1,
-        "started_at": first, "last_commit_at": last, "session_time_s": None, "session_time_seq": None,
-        "measured_s": 0.0, "time_s": row.total_time_s, "time_source": "imported",
+        "_id": session_id,
+        "attempt_id": attempt["_id"],
+        "attempt_number": 1,
+        "enrollment_id": enrollment,
+        "learner_id": row.user_id,
+        "course_id": row.course_id,
+        "sco_id": row.sco_id,
+        "ordinal": 1,
+        "started_at": first,
+        "last_commit_at": last,
+        "session_time_s": None,
+        "session_time_seq": None,
+        "measured_s": 0.0,
+        "time_s": row.total_time_s,
+        "time_source": "imported",
     }
     return Plan(record, attempt, session, state)
 
@@ -266,25 +321,53 @@ async def _write(db: Database, settings: Settings, row: LegacyRow, plan: Plan) -
     await _insert(db, SCORM_SESSIONS, plan.session)
     base = settings.activity_iri_base
     a_iri = attempt_iri(base, row.course_id, plan.attempt["_id"])
-    commit_like = CommitIn.model_validate({
-        "learner": {"id": row.user_id, "name": row.user_name}, "course": {"id": row.course_id},
-        "sco": {"id": row.sco_id}, "version": row.version, "session_id": plan.session["_id"], "sequence": 0})
+    commit_like = CommitIn.model_validate(
+        {
+            "learner": {"id": row.user_id, "name": row.user_name},
+            "course": {"id": row.course_id},
+            "sco": {"id": row.sco_id},
+            "version": row.version,
+            "session_id": plan.session["_id"],
+            "sequence": 0,
+        }
+    )
     agent = learner_agent(settings, commit_like)
+    version = cast(ScormVersion, row.version)  # checked when the row was read
     ctx = CommitContext(
-        version=row.version, event="terminate", session_id=plan.session["_id"], sequence=0,  # type: ignore[arg-type]
-        timestamp=plan.session["last_commit_at"], learner=agent, registration=plan.enrollment["_id"],
-        course_iri=course_iri(base, row.course_id), course_title=row.course_title,
-        sco_iri=sco_iri(base, row.course_id, row.sco_id), sco_title=row.sco_title,
-        attempt_iri=a_iri, attempt_number=1, resumed=False)
+        version=version,
+        event="terminate",
+        session_id=plan.session["_id"],
+        sequence=0,
+        timestamp=plan.session["last_commit_at"],
+        learner=agent,
+        registration=plan.enrollment["_id"],
+        course_iri=course_iri(base, row.course_id),
+        course_title=row.course_title,
+        sco_iri=sco_iri(base, row.course_id, row.sco_id),
+        sco_title=row.sco_title,
+        attempt_iri=a_iri,
+        attempt_number=1,
+        resumed=False,
+    )
     statements = statements_for_commit(ctx, EMPTY_STATE, plan.state)
     authority = authority_agent(IMPORT_KEY, "lrs-bridge import", settings.lms_homepage)
     ids = await store_statements(db, settings, statements, authority, source="scorm", ignore_existing=True)
     await save_state_document(
-        db, activity_id=ctx.sco_iri, agent=agent, registration=None, state_id=ACTIVITY_STATE_ID,
-        document=activity_state_document([a_iri]))
+        db,
+        activity_id=ctx.sco_iri,
+        agent=agent,
+        registration=None,
+        state_id=ACTIVITY_STATE_ID,
+        document=activity_state_document([a_iri]),
+    )
     await save_state_document(
-        db, activity_id=a_iri, agent=agent, registration=plan.enrollment["_id"], state_id=ATTEMPT_STATE_ID,
-        document=attempt_state_document(row.version, row.cmi, row.total_time_s))  # type: ignore[arg-type]
+        db,
+        activity_id=a_iri,
+        agent=agent,
+        registration=plan.enrollment["_id"],
+        state_id=ATTEMPT_STATE_ID,
+        document=attempt_state_document(version, row.cmi, row.total_time_s),
+    )
     await _insert(db, SCORM_ENROLLMENTS, plan.enrollment)
     return len(ids)
 
@@ -313,8 +396,10 @@ async def run_import(db: Database, settings: Settings, path: str, *, dry_run: bo
         count = 0 if dry_run else await _write(db, settings, row, plan)
         imported += 1
         e = plan.enrollment
-        detail = (f"status={e['status']} attempts={e['attempt_count']} best_score={e['best_score_raw']} "
-                  f"time={e['total_time_s']:g}s")
+        detail = (
+            f"status={e['status']} attempts={e['attempt_count']} best_score={e['best_score_raw']} "
+            f"time={e['total_time_s']:g}s"
+        )
         print(f"{label}: {verb}: {detail}" + ("" if dry_run else f" statements={count}"), file=out)
     summary = "would import" if dry_run else "imported"
     print(f"{summary} {imported}, skipped {skipped}, errors {failed}", file=out)

@@ -75,8 +75,10 @@ class Caller:
 
 def learner_agent(settings: Settings, commit: CommitIn) -> dict[str, Any]:
     """The learner as an xAPI account agent under the LMS home page."""
-    agent: dict[str, Any] = {"objectType": "Agent",
-                             "account": {"homePage": settings.lms_homepage, "name": commit.learner.id}}
+    agent: dict[str, Any] = {
+        "objectType": "Agent",
+        "account": {"homePage": settings.lms_homepage, "name": commit.learner.id},
+    }
     if commit.learner.name:
         agent["name"] = commit.learner.name
     return agent
@@ -87,12 +89,15 @@ def _raw_ids(raw: Any) -> tuple[str | None, int | None]:
     if not isinstance(raw, dict):
         return None, None
     session, sequence = raw.get("session_id"), raw.get("sequence")
-    return (str(session) if session is not None else None,
-            sequence if isinstance(sequence, int) and not isinstance(sequence, bool) else None)
+    return (
+        str(session) if session is not None else None,
+        sequence if isinstance(sequence, int) and not isinstance(sequence, bool) else None,
+    )
 
 
-async def ingest(db: Database, settings: Settings, raws: list[Any], batch: bool, caller: Caller
-                 ) -> list[dict[str, Any]]:
+async def ingest(
+    db: Database, settings: Settings, raws: list[Any], batch: bool, caller: Caller
+) -> list[dict[str, Any]]:
     """Apply commits in (session, sequence) order; answers in the order received. A single commit
     raises its error; in a batch each bad commit gets its own error entry."""
     parsed: list[tuple[int, CommitIn]] = []
@@ -104,16 +109,26 @@ async def ingest(db: Database, settings: Settings, raws: list[Any], batch: bool,
             if not batch:
                 raise
             session, sequence = _raw_ids(raw)
-            results[index] = {"index": index, "status": exc.status_code, "session_id": session,
-                              "sequence": sequence, **exc.body()}
+            results[index] = {
+                "index": index,
+                "status": exc.status_code,
+                "session_id": session,
+                "sequence": sequence,
+                **exc.body(),
+            }
     for index, commit in sorted(parsed, key=lambda p: (p[1].session_id, p[1].sequence)):
         try:
             results[index] = await apply_commit(db, settings, raws[index], commit, caller)
         except LrsError as exc:
             if not batch:
                 raise
-            results[index] = {"index": index, "status": exc.status_code,
-                              "session_id": commit.session_id, "sequence": commit.sequence, **exc.body()}
+            results[index] = {
+                "index": index,
+                "status": exc.status_code,
+                "session_id": commit.session_id,
+                "sequence": commit.sequence,
+                **exc.body(),
+            }
     return [r for r in results if r is not None]
 
 
@@ -123,17 +138,33 @@ async def _parse(db: Database, raw: Any, where: str, caller: Caller) -> CommitIn
         commit = parse_commit(raw, where)
     except InvalidRequest as exc:
         session, sequence = _raw_ids(raw)
-        await write_audit(db, audit_record(
-            received_at=now_ms(), raw=raw, client=caller.client, outcome="rejected", session_id=session,
-            sequence=sequence, reasons=[{"field": f, "reason": exc.message} for f in
-                                        exc.details.get("fields", [exc.field])]))
+        await write_audit(
+            db,
+            audit_record(
+                received_at=now_ms(),
+                raw=raw,
+                client=caller.client,
+                outcome="rejected",
+                session_id=session,
+                sequence=sequence,
+                reasons=[{"field": f, "reason": exc.message} for f in exc.details.get("fields", [exc.field])],
+            ),
+        )
         raise
     problems = validate_cmi(commit.version, commit.cmi)
     if problems:
-        await write_audit(db, audit_record(
-            received_at=now_ms(), raw=raw, client=caller.client, outcome="rejected",
-            session_id=commit.session_id, sequence=commit.sequence,
-            reasons=[{"element": p.element, "value": p.value, "reason": p.reason} for p in problems]))
+        await write_audit(
+            db,
+            audit_record(
+                received_at=now_ms(),
+                raw=raw,
+                client=caller.client,
+                outcome="rejected",
+                session_id=commit.session_id,
+                sequence=commit.sequence,
+                reasons=[{"element": p.element, "value": p.value, "reason": p.reason} for p in problems],
+            ),
+        )
         raise InvalidCommit(problems)
     return commit
 
@@ -141,9 +172,16 @@ async def _parse(db: Database, raw: Any, where: str, caller: Caller) -> CommitIn
 async def _claim(db: Database, commit: CommitIn, now: datetime) -> bool:
     """Record (session, sequence) as pending; False when a record of it exists already."""
     try:
-        await db.collection(SCORM_COMMITS).insert_one({
-            "_id": f"{commit.session_id}:{commit.sequence}", "session_id": commit.session_id,
-            "sequence": commit.sequence, "received_at": now, "state": "pending", "answer": None})
+        await db.collection(SCORM_COMMITS).insert_one(
+            {
+                "_id": f"{commit.session_id}:{commit.sequence}",
+                "session_id": commit.session_id,
+                "sequence": commit.sequence,
+                "received_at": now,
+                "state": "pending",
+                "answer": None,
+            }
+        )
         return True
     except DuplicateKey:
         return False
@@ -165,23 +203,30 @@ async def _stored_answer(db: Database, commit: CommitIn, now: datetime) -> dict[
         waited += 0.05
     taken = await commits.find_one_and_update(
         {"_id": key, "state": "pending", "received_at": {"$lt": now - CLAIM_TIMEOUT}},
-        {"$set": {"received_at": now}})
+        {"$set": {"received_at": now}},
+    )
     if taken is not None:
         return None
     raise Conflict(f"commit {key} is still being applied by an earlier request; retry", field="sequence")
 
 
-async def _merge(db: Database, commit: CommitIn, enrollment: str, pipeline: list[dict[str, Any]],
-                 claimed: bool, now: datetime
-                 ) -> tuple[dict[str, Any] | None, bool, dict[str, Any] | None]:
+async def _merge(
+    db: Database,
+    commit: CommitIn,
+    enrollment: str,
+    pipeline: list[dict[str, Any]],
+    claimed: bool,
+    now: datetime,
+) -> tuple[dict[str, Any] | None, bool, dict[str, Any] | None]:
     """When the first merge matched nothing: place a new session and merge, or answer a duplicate.
     (attempt before the merge, attempt created, stored answer of a duplicate)."""
     attempts = db.collection(SCORM_ATTEMPTS)
     created, before = False, None
     if claimed:  # most likely the session's first commit
         created = await att.place_session(db, commit, enrollment, now)
-        before = await attempts.find_one_and_update(merge_filter(commit, enrollment), pipeline,
-                                                    return_new=False, projection=MERGE_RETURN)
+        before = await attempts.find_one_and_update(
+            merge_filter(commit, enrollment), pipeline, return_new=False, projection=MERGE_RETURN
+        )
     if before is not None:
         return before, created, None
     stored = await _stored_answer(db, commit, now)
@@ -192,14 +237,16 @@ async def _merge(db: Database, commit: CommitIn, enrollment: str, pipeline: list
     before = await attempts.find_one_and_update(forced, pipeline, return_new=False, projection=MERGE_RETURN)
     if before is None:
         created = await att.place_session(db, commit, enrollment, now)
-        before = await attempts.find_one_and_update(forced, pipeline, return_new=False,
-                                                    projection=MERGE_RETURN)
+        before = await attempts.find_one_and_update(
+            forced, pipeline, return_new=False, projection=MERGE_RETURN
+        )
     assert before is not None, "a placed session has its attempt"
     return before, created, None
 
 
-async def apply_commit(db: Database, settings: Settings, raw: Any, commit: CommitIn, caller: Caller
-                       ) -> dict[str, Any]:
+async def apply_commit(
+    db: Database, settings: Settings, raw: Any, commit: CommitIn, caller: Caller
+) -> dict[str, Any]:
     """Apply one valid commit (issue 3, Semantics) and return its answer.
 
     Round trips: (1) claim the (session, sequence) and merge into the attempt, together; (2) the
@@ -210,18 +257,29 @@ async def apply_commit(db: Database, settings: Settings, raw: Any, commit: Commi
     pipeline = merge_pipeline(commit, now, settings.idle_gap_seconds)
     claimed, first_try = await asyncio.gather(
         _claim(db, commit, now),
-        db.collection(SCORM_ATTEMPTS).find_one_and_update(merge_filter(commit, enrollment), pipeline,
-                                                          return_new=False, projection=MERGE_RETURN))
+        db.collection(SCORM_ATTEMPTS).find_one_and_update(
+            merge_filter(commit, enrollment), pipeline, return_new=False, projection=MERGE_RETURN
+        ),
+    )
     before, created, stored = first_try, False, None
     if before is None:
         before, created, stored = await _merge(db, commit, enrollment, pipeline, claimed, now)
     if stored is not None:
         stored["outcome"] = "duplicate"
-        await write_audit(db, audit_record(
-            received_at=now, raw=raw, client=caller.client, outcome="duplicate",
-            session_id=commit.session_id, sequence=commit.sequence,
-            reasons=[{"reason": "this (session_id, sequence) was already applied; nothing changed"}],
-            enrollment_id=enrollment, attempt_id=stored["attempt"]["id"]))
+        await write_audit(
+            db,
+            audit_record(
+                received_at=now,
+                raw=raw,
+                client=caller.client,
+                outcome="duplicate",
+                session_id=commit.session_id,
+                sequence=commit.sequence,
+                reasons=[{"reason": "this (session_id, sequence) was already applied; nothing changed"}],
+                enrollment_id=enrollment,
+                attempt_id=stored["attempt"]["id"],
+            ),
+        )
         return stored
     assert before is not None
     m = merged(before, commit, now, settings.idle_gap_seconds)
@@ -249,50 +307,99 @@ async def apply_commit(db: Database, settings: Settings, raw: Any, commit: Commi
     # Unchanged derived fields need no write: the stored ones are those of an earlier commit that
     # changed them (its write carries them), except on a session's first commit, where the latest
     # session (whose elements the fields show) may have changed without a merge.
-    derive = (m.rev == 1 or finished != finished_before or current != current_before
-              or (done and before.get("completed_at") is None))
+    derive = (
+        m.rev == 1
+        or finished != finished_before
+        or current != current_before
+        or (done and before.get("completed_at") is None)
+    )
 
     enrollment_doc, _, _, statement_ids, _ = await asyncio.gather(
-        att.update_enrollment(db, enrollment, att.enrollment_update(
-            commit, attempt, after_state, m.count, delta, now)),
+        att.update_enrollment(
+            db, enrollment, att.enrollment_update(commit, attempt, after_state, m.count, delta, now)
+        ),
         att.write_derived(db, attempt["_id"], m.count, att.derived_fields(current, finished), done, now)
-        if derive else _nothing(),
+        if derive
+        else _nothing(),
         _write_session(db, commit.session_id, m),
-        _statements(db, settings, commit, caller, enrollment, attempt, m.ordinal, before_state, after_state,
-                    now),
-        _documents(db, settings, commit, enrollment, attempt, created, (before_view, before_state, total_before),
-                   (view, after_state, total_time_s)),
+        _statements(
+            db, settings, commit, caller, enrollment, attempt, m.ordinal, before_state, after_state, now
+        ),
+        _documents(
+            db,
+            settings,
+            commit,
+            enrollment,
+            attempt,
+            created,
+            (before_view, before_state, total_before),
+            (view, after_state, total_time_s),
+        ),
     )
 
     outcome = "stale" if commit.cmi and m.won == 0 else "applied"
-    answer = CommitAnswer.model_validate({
-        "session_id": commit.session_id, "sequence": commit.sequence, "status": 200, "outcome": outcome,
-        "enrollment": {
-            "id": enrollment, "status": enrollment_doc["status"],
-            "attempt_count": int(enrollment_doc["attempt_count"]),
-            "best_score": enrollment_doc.get("best_score_raw"),
-            "total_time_s": float(enrollment_doc["total_time_s"]),
-        },
-        "attempt": {
-            "id": attempt["_id"], "number": attempt["number"], "session_id": commit.session_id,
-            "completed": done, "completion_status": after_state.completion,
-            "success_status": after_state.success, "score_raw": after_state.score_raw,
-            "score_scaled": after_state.score_scaled, "commit_count": m.count, "last_sequence": m.last_sequence,
-        },
-        "progress": {"completed": done, "score": after_state.score_raw},
-        "statement_ids": statement_ids, "changes": len(m.changes),
-    }).model_dump()
+    answer = CommitAnswer.model_validate(
+        {
+            "session_id": commit.session_id,
+            "sequence": commit.sequence,
+            "status": 200,
+            "outcome": outcome,
+            "enrollment": {
+                "id": enrollment,
+                "status": enrollment_doc["status"],
+                "attempt_count": int(enrollment_doc["attempt_count"]),
+                "best_score": enrollment_doc.get("best_score_raw"),
+                "total_time_s": float(enrollment_doc["total_time_s"]),
+            },
+            "attempt": {
+                "id": attempt["_id"],
+                "number": attempt["number"],
+                "session_id": commit.session_id,
+                "completed": done,
+                "completion_status": after_state.completion,
+                "success_status": after_state.success,
+                "score_raw": after_state.score_raw,
+                "score_scaled": after_state.score_scaled,
+                "commit_count": m.count,
+                "last_sequence": m.last_sequence,
+            },
+            "progress": {"completed": done, "score": after_state.score_raw},
+            "statement_ids": statement_ids,
+            "changes": len(m.changes),
+        }
+    ).model_dump()
     await asyncio.gather(
         db.collection(SCORM_COMMITS).update_one(
             {"_id": f"{commit.session_id}:{commit.sequence}"},
-            {"$set": {"session_id": commit.session_id, "sequence": commit.sequence, "state": outcome,
-                      "answer": answer, "attempt_id": attempt["_id"]}}, upsert=True),
-        write_audit(db, audit_record(
-            received_at=now, raw=raw, client=caller.client, outcome=outcome, session_id=commit.session_id,
-            sequence=commit.sequence, changes=m.changes, attempt_id=attempt["_id"], enrollment_id=enrollment,
-            statement_ids=statement_ids,
-            reasons=[] if outcome == "applied" else [
-                {"reason": "every element is older than the stored value; nothing merged"}])),
+            {
+                "$set": {
+                    "session_id": commit.session_id,
+                    "sequence": commit.sequence,
+                    "state": outcome,
+                    "answer": answer,
+                    "attempt_id": attempt["_id"],
+                }
+            },
+            upsert=True,
+        ),
+        write_audit(
+            db,
+            audit_record(
+                received_at=now,
+                raw=raw,
+                client=caller.client,
+                outcome=outcome,
+                session_id=commit.session_id,
+                sequence=commit.sequence,
+                changes=m.changes,
+                attempt_id=attempt["_id"],
+                enrollment_id=enrollment,
+                statement_ids=statement_ids,
+                reasons=[]
+                if outcome == "applied"
+                else [{"reason": "every element is older than the stored value; nothing merged"}],
+            ),
+        ),
     )
     return answer
 
@@ -307,50 +414,109 @@ async def _write_session(db: Database, session_id: str, m: Merged) -> None:
     time = m.time_after
     await db.collection(SCORM_SESSIONS).update_one(
         {"_id": session_id, "commit_rev": {"$lt": m.rev}},
-        {"$set": {"ordinal": m.ordinal, "last_commit_at": time.last_commit_at, "measured_s": time.measured_s,
-                  "session_time_s": time.session_time_s, "session_time_seq": time.session_time_seq,
-                  "time_s": time.time_s, "time_source": time.time_source, "commit_rev": m.rev}})
+        {
+            "$set": {
+                "ordinal": m.ordinal,
+                "last_commit_at": time.last_commit_at,
+                "measured_s": time.measured_s,
+                "session_time_s": time.session_time_s,
+                "session_time_seq": time.session_time_seq,
+                "time_s": time.time_s,
+                "time_source": time.time_source,
+                "commit_rev": m.rev,
+            }
+        },
+    )
 
 
-async def _statements(db: Database, settings: Settings, commit: CommitIn, caller: Caller, enrollment: str,
-                      attempt: dict[str, Any], ordinal: int, before: AttemptState, after: AttemptState,
-                      now: datetime) -> list[str]:
+async def _statements(
+    db: Database,
+    settings: Settings,
+    commit: CommitIn,
+    caller: Caller,
+    enrollment: str,
+    attempt: dict[str, Any],
+    ordinal: int,
+    before: AttemptState,
+    after: AttemptState,
+    now: datetime,
+) -> list[str]:
     """Store the xAPI statements of what this commit changed (deterministic ids: re-sends add none)."""
     base = settings.activity_iri_base
     ctx = CommitContext(
-        version=commit.version, event=commit.event, session_id=commit.session_id,
-        sequence=commit.sequence, timestamp=commit.client_time() or now,
-        learner=learner_agent(settings, commit), registration=enrollment,
-        course_iri=course_iri(base, commit.course.id), course_title=commit.course.title,
-        sco_iri=sco_iri(base, commit.course.id, commit.sco.id), sco_title=commit.sco.title,
-        attempt_iri=attempt_iri(base, commit.course.id, attempt["_id"]), attempt_number=attempt["number"],
+        version=commit.version,
+        event=commit.event,
+        session_id=commit.session_id,
+        sequence=commit.sequence,
+        timestamp=commit.client_time() or now,
+        learner=learner_agent(settings, commit),
+        registration=enrollment,
+        course_iri=course_iri(base, commit.course.id),
+        course_title=commit.course.title,
+        sco_iri=sco_iri(base, commit.course.id, commit.sco.id),
+        sco_title=commit.sco.title,
+        attempt_iri=attempt_iri(base, commit.course.id, attempt["_id"]),
+        attempt_number=attempt["number"],
         resumed=ordinal > 1,
     )
     statements = statements_for_commit(ctx, before, after)
     if not statements:
         return []
-    return await store_statements(db, settings, statements, caller.authority, authority_key=caller.key,
-                                  source="scorm", ignore_existing=True)
+    return await store_statements(
+        db,
+        settings,
+        statements,
+        caller.authority,
+        authority_key=caller.key,
+        source="scorm",
+        ignore_existing=True,
+    )
 
 
-async def _documents(db: Database, settings: Settings, commit: CommitIn, enrollment: str,
-                     attempt: dict[str, Any], created: bool, before: tuple[dict[str, str], AttemptState, float],
-                     after: tuple[dict[str, str], AttemptState, float]) -> None:
+async def _documents(
+    db: Database,
+    settings: Settings,
+    commit: CommitIn,
+    enrollment: str,
+    attempt: dict[str, Any],
+    created: bool,
+    before: tuple[dict[str, str], AttemptState, float],
+    after: tuple[dict[str, str], AttemptState, float],
+) -> None:
     """The profile's state documents: activity state when an attempt starts, attempt state when the
     session opens or ends, or when its content changed (what external tools read stays current)."""
     base = settings.activity_iri_base
     agent = learner_agent(settings, commit)
     writes = []
     if created:
-        attempts = [attempt_iri(base, commit.course.id, att.attempt_id(enrollment, n))
-                    for n in range(1, attempt["number"] + 1)]
-        writes.append(save_state_document(
-            db, activity_id=sco_iri(base, commit.course.id, commit.sco.id), agent=agent, registration=None,
-            state_id=ACTIVITY_STATE_ID, document=activity_state_document(attempts)))
+        attempts = [
+            attempt_iri(base, commit.course.id, att.attempt_id(enrollment, n))
+            for n in range(1, attempt["number"] + 1)
+        ]
+        writes.append(
+            save_state_document(
+                db,
+                activity_id=sco_iri(base, commit.course.id, commit.sco.id),
+                agent=agent,
+                registration=None,
+                state_id=ACTIVITY_STATE_ID,
+                document=activity_state_document(attempts),
+            )
+        )
     document = attempt_state_document(commit.version, after[0], after[2], after[1])
-    if created or commit.event != "commit" or document != attempt_state_document(
-            commit.version, before[0], before[2], before[1]):
-        writes.append(save_state_document(
-            db, activity_id=attempt_iri(base, commit.course.id, attempt["_id"]), agent=agent,
-            registration=enrollment, state_id=ATTEMPT_STATE_ID, document=document))
+    if (
+        created
+        or commit.event != "commit"
+        or document != attempt_state_document(commit.version, before[0], before[2], before[1])
+    ):
+        writes.append(
+            save_state_document(
+                db,
+                activity_id=attempt_iri(base, commit.course.id, attempt["_id"]),
+                agent=agent,
+                registration=enrollment,
+                state_id=ATTEMPT_STATE_ID,
+                document=document,
+            )
+        )
     await asyncio.gather(*writes)

@@ -37,9 +37,19 @@ def session_path(session_id: str) -> str:
 
 def new_session_entry(now: datetime) -> dict[str, Any]:
     """A session's entry in its attempt before its first commit (ordinal set when attached)."""
-    return {"ordinal": None, "started_at": now, "last_commit_at": now, "measured_s": 0.0,
-            "session_time_s": None, "session_time_seq": None, "time_s": 0.0, "time_source": "measured",
-            "seqs": [], "cmi": {}, "terminated": False}
+    return {
+        "ordinal": None,
+        "started_at": now,
+        "last_commit_at": now,
+        "measured_s": 0.0,
+        "session_time_s": None,
+        "session_time_seq": None,
+        "time_s": 0.0,
+        "time_source": "measured",
+        "seqs": [],
+        "cmi": {},
+        "terminated": False,
+    }
 
 
 def commit_session_time(commit: CommitIn) -> float | None:
@@ -74,38 +84,64 @@ def merge_pipeline(commit: CommitIn, now: datetime, idle_s: float) -> list[dict[
     path = session_path(commit.session_id)
     time_first, time_second = session_update(now, commit.sequence, commit_session_time(commit), idle_s)
     first = _prefixed(time_first["$set"], path)
-    first.update({
-        "cur_order": {"$add": [{"$multiply": [{"$ifNull": [f"${path}.ordinal", 0]}, ORDER_FACTOR]},
-                               commit.sequence]},
-        f"{path}.seqs": {"$concatArrays": [{"$ifNull": [f"${path}.seqs", []]}, [commit.sequence]]},
-        "commit_count": {"$add": [{"$ifNull": ["$commit_count", 0]}, 1]},
-        "last_commit_at": {"$max": ["$last_commit_at", now]},
-    })
+    first.update(
+        {
+            "cur_order": {
+                "$add": [{"$multiply": [{"$ifNull": [f"${path}.ordinal", 0]}, ORDER_FACTOR]}, commit.sequence]
+            },
+            f"{path}.seqs": {"$concatArrays": [{"$ifNull": [f"${path}.seqs", []]}, [commit.sequence]]},
+            "commit_count": {"$add": [{"$ifNull": ["$commit_count", 0]}, 1]},
+            "last_commit_at": {"$max": ["$last_commit_at", now]},
+        }
+    )
     if commit.event == "terminate":
         first[f"{path}.terminated"] = True
     second: dict[str, Any] = cmi_tree.merge_stages(commit.cmi, "$cur_order")
     second.update(cmi_tree.merge_stages(_split(commit), "$cur_order", f"{path}.cmi"))
     new_time = _rebase(time_second["$set"]["time_s"], path)
-    second.update({
-        "last_order": {"$max": ["$last_order", "$cur_order"]},
-        "last_sequence": {"$cond": [{"$gt": ["$cur_order", {"$ifNull": ["$last_order", -1]}]},
-                                    commit.sequence, "$last_sequence"]},
-        "total_time_s": {"$add": [{"$ifNull": ["$total_time_s", 0]},
-                                  {"$subtract": [new_time, {"$ifNull": [f"${path}.time_s", 0]}]}]},
-    })
+    second.update(
+        {
+            "last_order": {"$max": ["$last_order", "$cur_order"]},
+            "last_sequence": {
+                "$cond": [
+                    {"$gt": ["$cur_order", {"$ifNull": ["$last_order", -1]}]},
+                    commit.sequence,
+                    "$last_sequence",
+                ]
+            },
+            "total_time_s": {
+                "$add": [
+                    {"$ifNull": ["$total_time_s", 0]},
+                    {"$subtract": [new_time, {"$ifNull": [f"${path}.time_s", 0]}]},
+                ]
+            },
+        }
+    )
     return [{"$set": first}, {"$set": second}, {"$set": _prefixed(time_second["$set"], path)}]
 
 
 # What a commit reads back from its merge: the attempt as it was, without the fields derived from the tree
 # (interactions, objectives, comments, scores...), which the store would otherwise copy on every commit.
-MERGE_RETURN = {"_id": 1, "number": 1, "cmi": 1, "by_session": 1, "commit_count": 1, "last_order": 1,
-                "last_sequence": 1, "total_time_s": 1, "completed_at": 1}
+MERGE_RETURN = {
+    "_id": 1,
+    "number": 1,
+    "cmi": 1,
+    "by_session": 1,
+    "commit_count": 1,
+    "last_order": 1,
+    "last_sequence": 1,
+    "total_time_s": 1,
+    "completed_at": 1,
+}
 
 
 def merge_filter(commit: CommitIn, enrollment: str) -> dict[str, Any]:
     """The attempt holding this session, unless this (session, sequence) was applied already."""
-    return {"enrollment_id": enrollment, "session_ids": commit.session_id,
-            f"{session_path(commit.session_id)}.seqs": {"$ne": commit.sequence}}
+    return {
+        "enrollment_id": enrollment,
+        "session_ids": commit.session_id,
+        f"{session_path(commit.session_id)}.seqs": {"$ne": commit.sequence},
+    }
 
 
 @dataclass(frozen=True)
@@ -137,18 +173,29 @@ def merged(before: Mapping[str, Any], commit: CommitIn, now: datetime, idle_s: f
     time_before = SessionTime.of(entry)
     last_order = before.get("last_order")
     return Merged(
-        ordinal=ordinal, order=order, tree=tree, session_cmi_before=dict(entry.get("cmi") or {}),
-        session_cmi_after=session_after, changes=changes, won=won, time_before=time_before,
+        ordinal=ordinal,
+        order=order,
+        tree=tree,
+        session_cmi_before=dict(entry.get("cmi") or {}),
+        session_cmi_after=session_after,
+        changes=changes,
+        won=won,
+        time_before=time_before,
         time_after=advance(time_before, now, commit.sequence, commit_session_time(commit), idle_s),
         count=int(before.get("commit_count") or 0) + 1,
-        last_sequence=commit.sequence if last_order is None or order > last_order else before["last_sequence"],
+        last_sequence=commit.sequence
+        if last_order is None or order > last_order
+        else before["last_sequence"],
         rev=len(entry.get("seqs") or []) + 1,
         terminated=bool(entry.get("terminated")) or commit.event == "terminate",
     )
 
 
-def session_view(version: str, tree: Mapping[str, Mapping[str, Any]] | None,
-                 session_cmi: Mapping[str, Mapping[str, Any]] | None) -> dict[str, str]:
+def session_view(
+    version: str,
+    tree: Mapping[str, Mapping[str, Any]] | None,
+    session_cmi: Mapping[str, Mapping[str, Any]] | None,
+) -> dict[str, str]:
     """The CMI map one session sees: the attempt's tree with the session-scoped elements of that
     session only (a resumed session never inherits the previous one's exit, session_time or entry)."""
     shared = without_session_elements(version, cmi_tree.flat_cmi(tree))  # type: ignore[arg-type]

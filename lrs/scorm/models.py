@@ -67,9 +67,7 @@ class CommitIn(_In):
 
 def _describe(error: ValidationError) -> str:
     """Every field at fault, with its location and pydantic's reason."""
-    return "; ".join(
-        f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in error.errors()
-    )
+    return "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in error.errors())
 
 
 def parse_commit(raw: Any, where: str = "") -> CommitIn:
@@ -81,8 +79,9 @@ def parse_commit(raw: Any, where: str = "") -> CommitIn:
     except ValidationError as exc:
         fields = [".".join(str(p) for p in e["loc"]) for e in exc.errors()]
         prefix = f"{where}: " if where else ""
-        raise InvalidRequest(prefix + _describe(exc), field=(where + "." if where else "") + fields[0],
-                             fields=fields) from None
+        raise InvalidRequest(
+            prefix + _describe(exc), field=(where + "." if where else "") + fields[0], fields=fields
+        ) from None
 
 
 def split_batch(content: bytes, limit: int) -> tuple[list[Any], bool]:
@@ -99,12 +98,13 @@ def split_batch(content: bytes, limit: int) -> tuple[list[Any], bool]:
         if not body:
             raise InvalidRequest("commits: the batch is empty", field="commits")
         if len(body) > limit:
-            raise PayloadTooLarge(f"commits: {len(body)} commits in one batch; the limit is {limit}",
-                                  field="commits")
+            raise PayloadTooLarge(
+                f"commits: {len(body)} commits in one batch; the limit is {limit}", field="commits"
+            )
         return body, True
     if isinstance(body, dict):
         return [body], False
-    raise InvalidRequest("body: a commit object, a list of commits or {\"commits\": [...]}", field="body")
+    raise InvalidRequest('body: a commit object, a list of commits or {"commits": [...]}', field="body")
 
 
 class _Out(BaseModel):

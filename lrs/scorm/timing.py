@@ -39,8 +39,12 @@ class SessionTime:
 
     @classmethod
     def of(cls, doc: dict[str, Any]) -> SessionTime:
-        return cls(doc["last_commit_at"], float(doc.get("measured_s") or 0.0),
-                   doc.get("session_time_s"), doc.get("session_time_seq"))
+        return cls(
+            doc["last_commit_at"],
+            float(doc.get("measured_s") or 0.0),
+            doc.get("session_time_s"),
+            doc.get("session_time_seq"),
+        )
 
 
 def _gap(before: datetime, now: datetime, idle_s: float) -> float:
@@ -48,11 +52,13 @@ def _gap(before: datetime, now: datetime, idle_s: float) -> float:
     return gap if 0 < gap <= idle_s else 0.0
 
 
-def advance(before: SessionTime, now: datetime, sequence: int, session_time_s: float | None,
-            idle_s: float) -> SessionTime:
+def advance(
+    before: SessionTime, now: datetime, sequence: int, session_time_s: float | None, idle_s: float
+) -> SessionTime:
     """The session's time after one commit: the Python twin of session_update()."""
     newer = session_time_s is not None and sequence > (
-        before.session_time_seq if before.session_time_seq is not None else -1)
+        before.session_time_seq if before.session_time_seq is not None else -1
+    )
     return SessionTime(
         last_commit_at=max(before.last_commit_at, now),
         measured_s=before.measured_s + _gap(_aware(before.last_commit_at), now, idle_s),
@@ -65,8 +71,9 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def session_update(now: datetime, sequence: int, session_time_s: float | None, idle_s: float
-                   ) -> list[dict[str, Any]]:
+def session_update(
+    now: datetime, sequence: int, session_time_s: float | None, idle_s: float
+) -> list[dict[str, Any]]:
     """The pipeline update applying one commit to a session's time fields (one atomic write)."""
     gap = {"$divide": [{"$subtract": [now, "$last_commit_at"]}, 1000]}
     first: dict[str, Any] = {

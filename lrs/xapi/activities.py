@@ -86,7 +86,9 @@ async def merge_activities(db: Database, statements: list[dict[str, Any]]) -> No
         if applied is not None:
             # the update is a function of the definitions, so equal definitions mean an equal update
             key = _definitions_key(definitions)
-            if key is not None and (applied.get(activity_id) == key or (not definitions and activity_id in applied)):
+            if key is not None and (
+                applied.get(activity_id) == key or (not definitions and activity_id in applied)
+            ):
                 continue
             if key is not None:
                 remembered[activity_id] = key

@@ -67,21 +67,25 @@ def parse_multipart(body: bytes, content_type: str, max_attachment_bytes: int) -
         raise BadRequest("multipart body has no parts", field="multipart")
     first_headers, statements_json = parts[0]
     if first_headers.get("content-type", "").split(";")[0].strip().lower() != "application/json":
-        raise BadRequest("the first multipart part must be application/json (the statements)",
-                         field="multipart[0]")
+        raise BadRequest(
+            "the first multipart part must be application/json (the statements)", field="multipart[0]"
+        )
     result = MultipartStatements(statements_json)
     for i, (headers, data) in enumerate(parts[1:], start=1):
         sha2 = headers.get("x-experience-api-hash")
         if not sha2:
             raise BadRequest("attachment part without X-Experience-API-Hash", field=f"multipart[{i}]")
         if headers.get("content-transfer-encoding", "").lower() != "binary":
-            raise BadRequest("attachment part needs Content-Transfer-Encoding: binary",
-                             field=f"multipart[{i}]")
+            raise BadRequest(
+                "attachment part needs Content-Transfer-Encoding: binary", field=f"multipart[{i}]"
+            )
         if len(data) > max_attachment_bytes:
             raise_too_large(max_attachment_bytes, i)
         if hashlib.sha256(data).hexdigest() != sha2.lower():
-            raise BadRequest(f"attachment part's data does not hash to its X-Experience-API-Hash {sha2}",
-                             field=f"multipart[{i}]")
+            raise BadRequest(
+                f"attachment part's data does not hash to its X-Experience-API-Hash {sha2}",
+                field=f"multipart[{i}]",
+            )
         result.parts[sha2] = data
         result.content_types[sha2] = headers.get("content-type", "application/octet-stream")
     return result
@@ -91,7 +95,8 @@ def raise_too_large(limit: int, index: int) -> None:
     """413 naming the attachment size limit."""
     raise PayloadTooLarge(
         f"attachment exceeds the limit of {limit} bytes (LRS_MAX_ATTACHMENT_BYTES)",
-        field=f"multipart[{index}]", limit=limit,
+        field=f"multipart[{index}]",
+        limit=limit,
     )
 
 
@@ -102,11 +107,17 @@ def build_multipart(first_json: bytes, attachments: list[tuple[str, str, bytes]]
     out = [delimiter, _CRLF, b"Content-Type: application/json", _CRLF, _CRLF, first_json, _CRLF]
     for sha2, content_type, data in attachments:
         out += [
-            delimiter, _CRLF,
-            f"Content-Type: {content_type}".encode("latin-1", "replace"), _CRLF,
-            b"Content-Transfer-Encoding: binary", _CRLF,
-            f"X-Experience-API-Hash: {sha2}".encode(), _CRLF, _CRLF,
-            data, _CRLF,
+            delimiter,
+            _CRLF,
+            f"Content-Type: {content_type}".encode("latin-1", "replace"),
+            _CRLF,
+            b"Content-Transfer-Encoding: binary",
+            _CRLF,
+            f"X-Experience-API-Hash: {sha2}".encode(),
+            _CRLF,
+            _CRLF,
+            data,
+            _CRLF,
         ]
     out += [delimiter, b"--", _CRLF]
     return b"".join(out), boundary

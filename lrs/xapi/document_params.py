@@ -117,7 +117,8 @@ def _single_values(items: Iterable[tuple[str, str]], allowed: set[str]) -> dict[
     for name, value in items:
         if name not in allowed:
             raise InvalidParameter(
-                f"unknown parameter {name!r} (this request accepts {', '.join(sorted(allowed))})", field=name)
+                f"unknown parameter {name!r} (this request accepts {', '.join(sorted(allowed))})", field=name
+            )
         if name in params:
             raise InvalidParameter(f"parameter {name!r} given more than once", field=name)
         params[name] = value

@@ -44,8 +44,12 @@ class DocumentSet:
 
     def filter(self) -> dict[str, Any]:
         """The query selecting every document of this set."""
-        return {"kind": self.kind, "activity_id": self.activity_id, "agent": self.agent,
-                "registration": self.registration}
+        return {
+            "kind": self.kind,
+            "activity_id": self.activity_id,
+            "agent": self.agent,
+            "registration": self.registration,
+        }
 
     def storage_id(self, doc_id: str) -> str:
         """The `_id` of one document: sha256 of kind, activity, agent, registration and document id."""
@@ -74,8 +78,10 @@ class Preconditions:
                 + (" (there is no such document)" if current_etag is None else f" ({current_etag})"),
                 field="If-Match",
             )
-        if self.if_none_match is not None and current_etag is not None and (
-            "*" in self.if_none_match or current_etag in self.if_none_match
+        if (
+            self.if_none_match is not None
+            and current_etag is not None
+            and ("*" in self.if_none_match or current_etag in self.if_none_match)
         ):
             raise PreconditionFailed(
                 f"If-None-Match holds the document's current ETag or '*' and it exists ({current_etag})",
@@ -123,9 +129,13 @@ def _now() -> datetime:
 
 def _record(docs: DocumentSet, doc_id: str, body: Body) -> dict[str, Any]:
     return {
-        "_id": docs.storage_id(doc_id), **docs.filter(), "doc_id": doc_id,
-        "content": body.content, "content_type": body.content_type,
-        "etag": compute_etag(body.content), "updated": _now(),
+        "_id": docs.storage_id(doc_id),
+        **docs.filter(),
+        "doc_id": doc_id,
+        "content": body.content,
+        "content_type": body.content_type,
+        "etag": compute_etag(body.content),
+        "updated": _now(),
     }
 
 
@@ -162,7 +172,12 @@ def concurrency_rule(kind: str, version: str) -> Concurrency:
 
 
 async def put_document(
-    db: Database, docs: DocumentSet, doc_id: str, body: Body, pre: Preconditions, *,
+    db: Database,
+    docs: DocumentSet,
+    doc_id: str,
+    body: Body,
+    pre: Preconditions,
+    *,
     rule: Concurrency = Concurrency.NONE,
 ) -> None:
     """Store (replace) one document, honouring If-Match / If-None-Match (Communication 2.2, 3.1);
@@ -182,28 +197,34 @@ async def put_document(
         if pre.if_none_match is not None:
             match["etag"] = {**match.get("etag", {}), "$nin": list(pre.if_none_match)}
         if (await coll.replace_one(match, record)).matched == 0:
-            raise PreconditionFailed("the document changed while this request was processed",
-                                     field="If-Match")
+            raise PreconditionFailed(
+                "the document changed while this request was processed", field="If-Match"
+            )
         return
     if pre.if_none_match is not None:
         if "*" in pre.if_none_match:
             try:
                 await coll.insert_one(record)
             except DuplicateKey:
-                raise PreconditionFailed("If-None-Match: * but the document exists",
-                                         field="If-None-Match") from None
+                raise PreconditionFailed(
+                    "If-None-Match: * but the document exists", field="If-None-Match"
+                ) from None
             return
         try:
-            await coll.replace_one({"_id": _id, "etag": {"$nin": list(pre.if_none_match)}}, record,
-                                   upsert=True)
+            await coll.replace_one(
+                {"_id": _id, "etag": {"$nin": list(pre.if_none_match)}}, record, upsert=True
+            )
         except DuplicateKey:
-            raise PreconditionFailed("If-None-Match holds the document's current ETag",
-                                     field="If-None-Match") from None
+            raise PreconditionFailed(
+                "If-None-Match holds the document's current ETag", field="If-None-Match"
+            ) from None
         return
     if rule is Concurrency.ALWAYS and not await coll.count({"_id": _id}):
         raise BadRequest(
             f"PUT of a new {docs.kind.replace('_', ' ')} document needs If-None-Match: * (or If-Match); "
-            "xAPI 1.0.3 Communication 3.1", field="If-None-Match")
+            "xAPI 1.0.3 Communication 3.1",
+            field="If-None-Match",
+        )
     if rule is not Concurrency.NONE:
         try:
             await coll.insert_one(record)
@@ -231,8 +252,9 @@ def _json_valid(content: bytes) -> None:
     try:
         orjson.loads(content)
     except orjson.JSONDecodeError as exc:
-        raise InvalidDocument(f"document sent as application/json is not valid JSON: {exc}",
-                              field="content") from None
+        raise InvalidDocument(
+            f"document sent as application/json is not valid JSON: {exc}", field="content"
+        ) from None
 
 
 async def post_document(db: Database, docs: DocumentSet, doc_id: str, body: Body, pre: Preconditions) -> None:
@@ -246,7 +268,9 @@ async def post_document(db: Database, docs: DocumentSet, doc_id: str, body: Body
         if current is not None:
             raise InvalidDocument(
                 f"POST merges JSON documents: this one has Content-Type {body.content_type!r}, not "
-                f"{JSON_TYPE}", field="Content-Type")
+                f"{JSON_TYPE}",
+                field="Content-Type",
+            )
         await put_document(db, docs, doc_id, body, Preconditions(None, ("*",)))
         return
     incoming = _json_object(body.content, "the document POSTed")
@@ -262,7 +286,8 @@ async def post_document(db: Database, docs: DocumentSet, doc_id: str, body: Body
         if media_type(raw["content_type"]) != JSON_TYPE:
             raise InvalidDocument(
                 f"POST merges JSON documents: the stored one has Content-Type {raw['content_type']!r}",
-                field="Content-Type")
+                field="Content-Type",
+            )
         merged = {**_json_object(bytes(raw["content"]), "the stored document"), **incoming}
         record = _record(docs, doc_id, Body(orjson.dumps(merged), JSON_TYPE))
         if (await coll.replace_one({"_id": _id, "etag": raw["etag"]}, record)).matched:
@@ -318,7 +343,12 @@ def state_set(activity_id: str, agent: dict[str, Any], registration: str | None)
 
 
 async def save_state_document(
-    db: Database, *, activity_id: str, agent: dict[str, Any], registration: str | None, state_id: str,
+    db: Database,
+    *,
+    activity_id: str,
+    agent: dict[str, Any],
+    registration: str | None,
+    state_id: str,
     document: dict[str, Any],
 ) -> None:
     """Store (replace) a JSON state document, as a PUT without preconditions would."""

@@ -107,7 +107,11 @@ def canonical_format(
     out = dict(statement)
     out["verb"] = _one_language_verb(statement["verb"], preferred)
     obj = statement.get("object")
-    if isinstance(obj, dict) and obj.get("objectType") == "SubStatement" and isinstance(obj.get("verb"), dict):
+    if (
+        isinstance(obj, dict)
+        and obj.get("objectType") == "SubStatement"
+        and isinstance(obj.get("verb"), dict)
+    ):
         out["object"] = {**obj, "verb": _one_language_verb(obj["verb"], preferred)}
 
     def canonical(activity: dict[str, Any]) -> dict[str, Any]:
@@ -135,7 +139,8 @@ def _one_language_definition(definition: dict[str, Any], preferred: list[str]) -
         if isinstance(out.get(key), list):
             out[key] = [
                 {**c, "description": pick_language(c["description"], preferred)}
-                if isinstance(c, dict) and isinstance(c.get("description"), dict) else c
+                if isinstance(c, dict) and isinstance(c.get("description"), dict)
+                else c
                 for c in out[key]
             ]
     return out
@@ -155,8 +160,13 @@ def _walk_activities(
             out["object"] = _walk_activities(obj, visit)
     context = statement.get("context")
     if isinstance(context, dict) and isinstance(context.get("contextActivities"), dict):
-        out["context"] = {**context, "contextActivities": {
-            k: [visit(a) for a in (v if isinstance(v, list) else [v]) if isinstance(a, dict) and "id" in a]
-            for k, v in context["contextActivities"].items()
-        }}
+        out["context"] = {
+            **context,
+            "contextActivities": {
+                k: [
+                    visit(a) for a in (v if isinstance(v, list) else [v]) if isinstance(a, dict) and "id" in a
+                ]
+                for k, v in context["contextActivities"].items()
+            },
+        }
     return out

@@ -21,7 +21,11 @@ SUPPORTED = ("1.0.3", "2.0.0")
 _VERSION_HEADER = b"x-experience-api-version"
 # form parameters of the alternate request syntax that are headers (Communication 1.3.s3.b7)
 _FORM_HEADERS = {
-    "authorization", "x-experience-api-version", "content-type", "content-length", "if-match",
+    "authorization",
+    "x-experience-api-version",
+    "content-type",
+    "content-length",
+    "if-match",
     "if-none-match",
 }
 _ALT_METHODS = {"GET", "PUT", "POST", "DELETE"}
@@ -123,16 +127,19 @@ class XapiMiddleware:
         if scope["method"] != "POST":
             raise BadRequest("the alternate request syntax must be sent as POST", field="method")
         if names != ["method"]:
-            raise BadRequest("the alternate request syntax allows only the method query parameter",
-                             field="method")
+            raise BadRequest(
+                "the alternate request syntax allows only the method query parameter", field="method"
+            )
         method = dict(query)["method"].upper()
         if method not in _ALT_METHODS:
             raise BadRequest(f"unsupported method {method!r} in the alternate request syntax", field="method")
         headers = {k.lower(): v for k, v in scope["headers"]}
         content_type = headers.get(b"content-type", b"").decode("latin-1").split(";")[0].strip().lower()
         if content_type != "application/x-www-form-urlencoded":
-            raise BadRequest("the alternate request syntax needs an application/x-www-form-urlencoded body",
-                             field="Content-Type")
+            raise BadRequest(
+                "the alternate request syntax needs an application/x-www-form-urlencoded body",
+                field="Content-Type",
+            )
         body = await _read_body(receive)
         try:
             form = parse_qsl(body.decode("utf-8"), keep_blank_values=True, strict_parsing=bool(body))
@@ -191,7 +198,9 @@ async def _read_body(receive: Receive) -> bytes:
         chunk = message.get("body", b"")
         size += len(chunk)
         if size > _MAX_FORM_BYTES:
-            raise BadRequest(f"alternate request syntax body exceeds {_MAX_FORM_BYTES} bytes", field="content")
+            raise BadRequest(
+                f"alternate request syntax body exceeds {_MAX_FORM_BYTES} bytes", field="content"
+            )
         chunks.append(chunk)
         if not message.get("more_body", False):
             break

@@ -24,11 +24,25 @@ from lrs.xapi.validation import (
     validate_agent_param,
 )
 
-PARAMETERS = frozenset({
-    "statementId", "voidedStatementId", "agent", "verb", "activity", "registration",
-    "related_activities", "related_agents", "since", "until", "limit", "format", "attachments",
-    "ascending", "more",
-})
+PARAMETERS = frozenset(
+    {
+        "statementId",
+        "voidedStatementId",
+        "agent",
+        "verb",
+        "activity",
+        "registration",
+        "related_activities",
+        "related_agents",
+        "since",
+        "until",
+        "limit",
+        "format",
+        "attachments",
+        "ascending",
+        "more",
+    }
+)
 _SINGLE_ALLOWED = frozenset({"statementId", "voidedStatementId", "format", "attachments"})
 FORMATS = ("exact", "ids", "canonical")
 
@@ -96,13 +110,18 @@ def parse_query(params: dict[str, str], max_limit: int) -> StatementQuery:
         return decode_more(params["more"])
     if "statementId" in params and "voidedStatementId" in params:
         raise InvalidParameter("use statementId or voidedStatementId, not both", field="statementId")
-    single_name = "statementId" if "statementId" in params else (
-        "voidedStatementId" if "voidedStatementId" in params else None)
+    single_name = (
+        "statementId"
+        if "statementId" in params
+        else ("voidedStatementId" if "voidedStatementId" in params else None)
+    )
     values: dict[str, Any] = {}
     if single_name:
         extra = sorted(set(params) - _SINGLE_ALLOWED)
         if extra:
-            raise InvalidParameter(f"{single_name} cannot be combined with {', '.join(extra)}", field=extra[0])
+            raise InvalidParameter(
+                f"{single_name} cannot be combined with {', '.join(extra)}", field=extra[0]
+            )
         if not is_valid_uuid(params[single_name]):
             raise InvalidParameter(f"{single_name} must be a UUID", field=single_name)
         values["statement_id"] = params[single_name].lower()

@@ -26,8 +26,6 @@ SIGNATURE_USAGE = "http://adlnet.gov/expapi/attachments/signature"
 _IGNORED_IN_COMPARISON = ("authority", "stored", "version", "timestamp", "id", "attachments")
 
 
-
-
 def format_stored(when: datetime) -> str:
     """ISO 8601 UTC with millisecond precision, as `stored` is returned."""
     return when.replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z"
@@ -56,7 +54,8 @@ async def store_statements(
     if len(statements) > settings.max_batch_statements:
         raise PayloadTooLarge(
             f"batch of {len(statements)} statements exceeds the limit of {settings.max_batch_statements} "
-            "(LRS_MAX_BATCH_STATEMENTS)", limit=settings.max_batch_statements,
+            "(LRS_MAX_BATCH_STATEMENTS)",
+            limit=settings.max_batch_statements,
         )
     if not statements:
         return []
@@ -111,11 +110,14 @@ def _check_attachments(statements: list[dict[str, Any]], parts: dict[str, bytes]
                 )
             if att.get("usageType") == SIGNATURE_USAGE:
                 if sha2 not in parts:
-                    raise InvalidStatement("a signature attachment must be sent as a part",
-                                           field=f"[{i}].attachments[{j}]")
+                    raise InvalidStatement(
+                        "a signature attachment must be sent as a part", field=f"[{i}].attachments[{j}]"
+                    )
                 if att.get("contentType") != "application/octet-stream":
-                    raise InvalidStatement("a signature attachment's contentType must be "
-                                           "application/octet-stream", field=f"[{i}].attachments[{j}]")
+                    raise InvalidStatement(
+                        "a signature attachment's contentType must be application/octet-stream",
+                        field=f"[{i}].attachments[{j}]",
+                    )
                 from lrs.xapi.signature import verify_signed_statement
 
                 verify_signed_statement(s, parts[sha2], version)
@@ -164,9 +166,12 @@ def with_context_activity_arrays(statement: dict[str, Any]) -> dict[str, Any]:
     s = dict(statement)
     context = s.get("context")
     if isinstance(context, dict) and isinstance(context.get("contextActivities"), dict):
-        s["context"] = {**context, "contextActivities": {
-            k: v if isinstance(v, list) else [v] for k, v in context["contextActivities"].items()
-        }}
+        s["context"] = {
+            **context,
+            "contextActivities": {
+                k: v if isinstance(v, list) else [v] for k, v in context["contextActivities"].items()
+            },
+        }
     obj = s.get("object")
     if isinstance(obj, dict) and obj.get("objectType") == "SubStatement":
         s["object"] = with_context_activity_arrays(obj)
@@ -250,15 +255,17 @@ async def _check_voiding_targets(db: Database, docs: list[dict[str, Any]]) -> No
     in_batch = {d["_id"] for d in docs if d["verb"] == VOIDED_VERB}
     for target, i in targets.items():
         if target in in_batch:
-            raise InvalidStatement(f"voiding statement targets voiding statement {target}",
-                                   field=f"[{i}].object.id")
+            raise InvalidStatement(
+                f"voiding statement targets voiding statement {target}", field=f"[{i}].object.id"
+            )
     found = await db.collection(STATEMENTS).find(
         {"_id": {"$in": list(targets)}, "verb": VOIDED_VERB}, {"_id": 1}
     )
     if found:
         target = found[0]["_id"]
-        raise InvalidStatement(f"voiding statement targets voiding statement {target}",
-                               field=f"[{targets[target]}].object.id")
+        raise InvalidStatement(
+            f"voiding statement targets voiding statement {target}", field=f"[{targets[target]}].object.id"
+        )
 
 
 async def _resolve_duplicates(
@@ -299,23 +306,32 @@ def _comparable(s: dict[str, Any]) -> dict[str, Any]:
     obj = out.get("object")
     if isinstance(obj, dict):
         out["object"] = (
-            _comparable(obj) if obj.get("objectType") == "SubStatement"
+            _comparable(obj)
+            if obj.get("objectType") == "SubStatement"
             else {k: v for k, v in obj.items() if k != "definition"}
         )
     context = out.get("context")
     if isinstance(context, dict) and isinstance(context.get("contextActivities"), dict):
-        out["context"] = {**context, "contextActivities": {
-            key: [{k: v for k, v in a.items() if k != "definition"} for a in group]
-            if isinstance(group, list) else group
-            for key, group in context["contextActivities"].items()
-        }}
+        out["context"] = {
+            **context,
+            "contextActivities": {
+                key: [{k: v for k, v in a.items() if k != "definition"} for a in group]
+                if isinstance(group, list)
+                else group
+                for key, group in context["contextActivities"].items()
+            },
+        }
     return out
 
 
 async def _store_attachments(db: Database, parts: dict[str, bytes], types: dict[str, str]) -> None:
     docs = [
-        {"_id": sha2, "content": data, "content_type": types.get(sha2, "application/octet-stream"),
-         "length": len(data)}
+        {
+            "_id": sha2,
+            "content": data,
+            "content_type": types.get(sha2, "application/octet-stream"),
+            "length": len(data),
+        }
         for sha2, data in parts.items()
     ]
     await db.collection(ATTACHMENTS).insert_many(docs)
@@ -355,7 +371,9 @@ async def get_statement(db: Database, q: StatementQuery, authority_key: str | No
     return await _complete_page(db, q, [doc], None)
 
 
-async def query_statements(db: Database, q: StatementQuery, authority_key: str | None = None) -> StatementPage:
+async def query_statements(
+    db: Database, q: StatementQuery, authority_key: str | None = None
+) -> StatementPage:
     """A page of statements matching the query, newest first (or ascending), voided excluded."""
     clauses: list[dict[str, Any]] = [{"voided": False}]
     match = match_filter(q)
@@ -405,8 +423,10 @@ async def _complete_page(
         }
         if wanted:
             found = await db.collection(ATTACHMENTS).find({"_id": {"$in": sorted(wanted)}})
-            page.attachments = [(a["_id"], a.get("content_type", "application/octet-stream"),
-                                 bytes(a["content"])) for a in found]
+            page.attachments = [
+                (a["_id"], a.get("content_type", "application/octet-stream"), bytes(a["content"]))
+                for a in found
+            ]
     if q.format == "canonical":
         ids = set().union(*(activity_ids(d["statement"]) for d in docs)) if docs else set()
         if ids:

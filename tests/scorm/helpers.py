@@ -19,12 +19,22 @@ def attempt_of(number: int) -> str:
     return attempt_id(ENROLLMENT, number)
 
 
-def commit(version: str, session: str, sequence: int, cmi: dict[str, str], event: str = "commit",
-           **extra: Any) -> dict[str, Any]:
+def commit(
+    version: str, session: str, sequence: int, cmi: dict[str, str], event: str = "commit", **extra: Any
+) -> dict[str, Any]:
     """One launcher commit of the test learner in the test course."""
-    return {"learner": LEARNER, "course": COURSE, "sco": SCO, "version": version, "session_id": session,
-            "sequence": sequence, "event": event, "cmi": cmi,
-            "timestamp": f"2026-11-20T10:{sequence // 60:02d}:{sequence % 60:02d}Z", **extra}
+    return {
+        "learner": LEARNER,
+        "course": COURSE,
+        "sco": SCO,
+        "version": version,
+        "session_id": session,
+        "sequence": sequence,
+        "event": event,
+        "cmi": cmi,
+        "timestamp": f"2026-11-20T10:{sequence // 60:02d}:{sequence % 60:02d}Z",
+        **extra,
+    }
 
 
 def post(client: TestClient, body: Any, status: int = 200) -> Any:
@@ -39,11 +49,14 @@ def store(client: TestClient, name: str) -> Any:
     return client.app.state.db.collection(name)  # type: ignore[attr-defined]
 
 
-def find(client: TestClient, name: str, filter: dict[str, Any], sort: list[tuple[str, int]] | None = None
-         ) -> list[dict[str, Any]]:
+def find(
+    client: TestClient, name: str, filter: dict[str, Any], sort: list[tuple[str, int]] | None = None
+) -> list[dict[str, Any]]:
     """Documents of a collection, through the app's event loop."""
+
     async def run() -> list[dict[str, Any]]:
         return await store(client, name).find(filter, sort=sort)
+
     return client.portal.call(run)  # type: ignore[union-attr]
 
 

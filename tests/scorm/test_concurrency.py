@@ -61,11 +61,23 @@ class YieldingDatabase(MemoryDatabase):
 
 def session_commits(version: str = "2004") -> list[dict[str, Any]]:
     """COMMITS commits of one session; each sets shared elements and one interaction of its own."""
-    return [commit(version, "s", n, {
-        "cmi.location": f"p{n}", "cmi.suspend_data": f"d{n}", "cmi.session_time": f"PT{n}S",
-        f"cmi.interactions.{n}.id": f"q{n}", f"cmi.interactions.{n}.type": "other",
-        f"cmi.interactions.{n}.learner_response": f"r{n}"}, "initialize" if n == 0 else "commit")
-        for n in range(COMMITS)]
+    return [
+        commit(
+            version,
+            "s",
+            n,
+            {
+                "cmi.location": f"p{n}",
+                "cmi.suspend_data": f"d{n}",
+                "cmi.session_time": f"PT{n}S",
+                f"cmi.interactions.{n}.id": f"q{n}",
+                f"cmi.interactions.{n}.type": "other",
+                f"cmi.interactions.{n}.learner_response": f"r{n}",
+            },
+            "initialize" if n == 0 else "commit",
+        )
+        for n in range(COMMITS)
+    ]
 
 
 async def check_nothing_lost(db: MemoryDatabase) -> None:
@@ -74,7 +86,11 @@ async def check_nothing_lost(db: MemoryDatabase) -> None:
     attempt = attempts[0]
     last = COMMITS - 1
     assert attempt["commit_count"] == COMMITS
-    assert (attempt["location"], attempt["suspend_data"], attempt["last_sequence"]) == (f"p{last}", f"d{last}", last)
+    assert (attempt["location"], attempt["suspend_data"], attempt["last_sequence"]) == (
+        f"p{last}",
+        f"d{last}",
+        last,
+    )
     assert sorted(i["id"] for i in attempt["interactions"]) == sorted(f"q{n}" for n in range(COMMITS))
     assert attempt["total_time_s"] == float(last)  # the latest session_time, once
     session = await db.collection(SCORM_SESSIONS).find_one({"_id": "s"})
@@ -85,7 +101,8 @@ async def check_nothing_lost(db: MemoryDatabase) -> None:
     # each interaction is set once, by one commit: exactly one responded statement each, whatever order
     # the commits arrived in (interactions are keyed by their cmi index, not their list position)
     assert sorted(s["statement"]["object"]["id"].rsplit("/", 1)[1] for s in responded) == sorted(
-        f"q{n}" for n in range(COMMITS))
+        f"q{n}" for n in range(COMMITS)
+    )
 
 
 @pytest.mark.parametrize("seed", [pytest.param(s, id=f"seed-{s}") for s in (1, 2, 3)])

@@ -34,10 +34,26 @@ def test_import_csv_creates_enrollments_attempts_sessions_and_statements(client:
     code, output = run(client, "legacy_progress.csv")
     assert code == 0 and output.endswith("imported 3, skipped 0, errors 0\n")
     ann = find_one(client, SCORM_ENROLLMENTS, enrollment_id("u-1", "c-1"))
-    assert {k: ann[k] for k in ("status", "attempt_count", "legacy_attempts", "best_score_raw",
-                                "last_score_raw", "last_score_scaled", "total_time_s")} == {
-        "status": "passed", "attempt_count": 3, "legacy_attempts": 3, "best_score_raw": 90.0,
-        "last_score_raw": 80.0, "last_score_scaled": 0.8, "total_time_s": 5400.0}  # 01:30:00
+    assert {
+        k: ann[k]
+        for k in (
+            "status",
+            "attempt_count",
+            "legacy_attempts",
+            "best_score_raw",
+            "last_score_raw",
+            "last_score_scaled",
+            "total_time_s",
+        )
+    } == {
+        "status": "passed",
+        "attempt_count": 3,
+        "legacy_attempts": 3,
+        "best_score_raw": 90.0,
+        "last_score_raw": 80.0,
+        "last_score_scaled": 0.8,
+        "total_time_s": 5400.0,
+    }  # 01:30:00
     assert ann["first_access"] == datetime(2024, 1, 10, 9, tzinfo=UTC)
     bob = find_one(client, SCORM_ENROLLMENTS, enrollment_id("u-2", "c-1"))
     assert (bob["status"], bob["attempt_count"], bob["total_time_s"]) == ("in progress", 1, 754.0)
@@ -48,13 +64,20 @@ def test_import_csv_creates_enrollments_attempts_sessions_and_statements(client:
     assert (attempt["number"], attempt["location"], attempt["finished"]) == (1, "page-9", True)
     session = find_one(client, SCORM_SESSIONS, f"import:{ann['_id']}")
     assert (session["time_s"], session["time_source"], session["attempt_id"]) == (
-        5400.0, "imported", attempt["_id"])
+        5400.0,
+        "imported",
+        attempt["_id"],
+    )
     # Ann: scored, completed, passed, terminated; Bob: terminated; Cy: scored, completed, failed, terminated
     assert len(find(client, STATEMENTS, {"source": "scorm"})) == 9
     response = client.get("/xapi/statements", params={"registration": ann["_id"]})
     assert response.status_code == 200, response.text
     assert sorted(s["verb"]["id"].rsplit("/", 1)[1] for s in response.json()["statements"]) == [
-        "completed", "passed", "scored", "terminated"]
+        "completed",
+        "passed",
+        "scored",
+        "terminated",
+    ]
 
 
 def test_import_twice_imports_nothing_twice(client: TestClient) -> None:
@@ -76,7 +99,9 @@ def test_import_dry_run_writes_nothing(client: TestClient) -> None:
 def test_import_json_lines_reports_bad_rows_and_imports_the_rest(client: TestClient) -> None:
     code, output = run(client, "legacy_progress.jsonl")
     assert code == 1
-    assert "line 2: error: user_id: required" in output and output.endswith("imported 1, skipped 0, errors 1\n")
+    assert "line 2: error: user_id: required" in output and output.endswith(
+        "imported 1, skipped 0, errors 1\n"
+    )
     di = find_one(client, SCORM_ENROLLMENTS, enrollment_id("u-4", "c-2"))
     assert (di["status"], di["total_time_s"]) == ("passed", 3600.0)
 
@@ -91,9 +116,14 @@ def test_import_then_live_commits_continue_the_count(client: TestClient) -> None
     assert answer["enrollment"]["status"] == "passed"
 
 
-@pytest.mark.parametrize(("value", "seconds"), [
-    pytest.param("754", 754.0, id="seconds"), pytest.param("01:30:00", 5400.0, id="hh-mm-ss"),
-    pytest.param("100:00:01.5", 360001.5, id="many-hours"), pytest.param("", None, id="empty"),
-])
+@pytest.mark.parametrize(
+    ("value", "seconds"),
+    [
+        pytest.param("754", 754.0, id="seconds"),
+        pytest.param("01:30:00", 5400.0, id="hh-mm-ss"),
+        pytest.param("100:00:01.5", 360001.5, id="many-hours"),
+        pytest.param("", None, id="empty"),
+    ],
+)
 def test_import_total_time_spent_formats(value: str, seconds: float | None) -> None:
     assert seconds_of(value) == seconds

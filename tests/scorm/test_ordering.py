@@ -30,10 +30,32 @@ def test_commit_duplicate_answers_the_same_and_changes_nothing(client: TestClien
 
 def test_commit_out_of_order_keeps_newer_values_and_merges_its_own(client: TestClient) -> None:
     post(client, commit("1.2", "s", 0, {"cmi.core.entry": "ab-initio"}, "initialize"))
-    post(client, commit("1.2", "s", 2, {"cmi.core.lesson_location": "p3", "cmi.core.score.raw": "80",
-                                        "cmi.core.session_time": "00:03:00"}))
-    late = post(client, commit("1.2", "s", 1, {"cmi.core.lesson_location": "p2", "cmi.suspend_data": "abc",
-                                               "cmi.core.session_time": "00:02:00"}))
+    post(
+        client,
+        commit(
+            "1.2",
+            "s",
+            2,
+            {
+                "cmi.core.lesson_location": "p3",
+                "cmi.core.score.raw": "80",
+                "cmi.core.session_time": "00:03:00",
+            },
+        ),
+    )
+    late = post(
+        client,
+        commit(
+            "1.2",
+            "s",
+            1,
+            {
+                "cmi.core.lesson_location": "p2",
+                "cmi.suspend_data": "abc",
+                "cmi.core.session_time": "00:02:00",
+            },
+        ),
+    )
     assert late["outcome"] == "applied" and late["changes"] == 1
     assert late["attempt"]["last_sequence"] == 2 and late["enrollment"]["total_time_s"] == 180.0
     attempt = find_one(client, SCORM_ATTEMPTS, attempt_of(1))
@@ -50,11 +72,16 @@ def test_commit_out_of_order_keeps_newer_values_and_merges_its_own(client: TestC
 
 
 def test_commit_batch_applies_in_sequence_order_with_per_commit_results(client: TestClient) -> None:
-    batch = [commit("2004", "s", 2, {"cmi.location": "c"}), commit("2004", "s", 0, {"cmi.location": "a"}),
-             commit("2004", "s", 1, {"cmi.location": "b", "cmi.score.scaled": "7"})]
+    batch = [
+        commit("2004", "s", 2, {"cmi.location": "c"}),
+        commit("2004", "s", 0, {"cmi.location": "a"}),
+        commit("2004", "s", 1, {"cmi.location": "b", "cmi.score.scaled": "7"}),
+    ]
     results = post(client, {"commits": batch})
     assert [(r["sequence"], r["status"]) for r in results] == [(2, 200), (0, 200), (1, 422)]
-    assert results[2]["error"] == "invalid_commit" and results[2]["problems"][0]["element"] == "cmi.score.scaled"
+    assert (
+        results[2]["error"] == "invalid_commit" and results[2]["problems"][0]["element"] == "cmi.score.scaled"
+    )
     assert results[0]["attempt"]["commit_count"] == 2  # applied after sequence 0
     assert find_one(client, SCORM_ATTEMPTS, attempt_of(1))["location"] == "c"
 
@@ -103,10 +130,21 @@ def test_commit_without_session_time_is_measured_from_commit_times(client: TestC
 def test_commit_total_time_zero_is_recorded_not_trusted(client: TestClient, clock: Clock) -> None:
     post(client, commit("1.2", "s", 0, {"cmi.core.total_time": "00:00:00"}, "initialize"))
     clock.now += timedelta(seconds=30)
-    post(client, commit("1.2", "s", 1, {"cmi.core.total_time": "00:00:00", "cmi.core.session_time": "00:04:00"}))
+    post(
+        client,
+        commit("1.2", "s", 1, {"cmi.core.total_time": "00:00:00", "cmi.core.session_time": "00:04:00"}),
+    )
     clock.now += timedelta(seconds=30)
-    last = post(client, commit("1.2", "s", 2, {"cmi.core.total_time": "00:00:00",
-                                               "cmi.core.session_time": "00:07:00"}, "terminate"))
+    last = post(
+        client,
+        commit(
+            "1.2",
+            "s",
+            2,
+            {"cmi.core.total_time": "00:00:00", "cmi.core.session_time": "00:07:00"},
+            "terminate",
+        ),
+    )
     assert last["enrollment"]["total_time_s"] == 420.0  # the latest session_time, not 0 and not 4 + 7
     attempt = find_one(client, SCORM_ATTEMPTS, attempt_of(1))
     assert (attempt["total_time_reported_s"], attempt["total_time_s"]) == (0.0, 420.0)

@@ -33,6 +33,8 @@ def frozen_clock(monkeypatch: pytest.MonkeyPatch) -> None:
     """One server time for every commit: whether the measured session time changed (and so whether
     the session copy is written) must not depend on two commits falling in the same millisecond."""
     monkeypatch.setattr("lrs.scorm.ingest.now_ms", lambda: FROZEN_NOW)
+
+
 LATENCY_TURNS = 20
 
 
@@ -124,8 +126,11 @@ def test_round_trips_per_commit_type(settings: Settings) -> None:
 
 
 def test_round_trips_skip_writes_of_an_unchanged_commit(settings: Settings) -> None:
-    bodies = [commit("2004", "s", 0, {"cmi.entry": "ab-initio"}, "initialize"),
-              commit("2004", "s", 1, {"cmi.location": "p2"}), commit("2004", "s", 2, {"cmi.location": "p2"})]
+    bodies = [
+        commit("2004", "s", 0, {"cmi.entry": "ab-initio"}, "initialize"),
+        commit("2004", "s", 1, {"cmi.location": "p2"}),
+        commit("2004", "s", 2, {"cmi.location": "p2"}),
+    ]
     _, changed, unchanged = measure(settings, bodies)
     # no derived field and no attempt-state content changed: neither is written again
     assert unchanged[0] == 3 and unchanged[2] == changed[2] - 2
@@ -133,7 +138,10 @@ def test_round_trips_skip_writes_of_an_unchanged_commit(settings: Settings) -> N
 
 def test_round_trips_do_not_grow_with_the_session(settings: Settings) -> None:
     bodies = [commit("1.2", "s", 0, {"cmi.core.entry": "ab-initio"}, "initialize")] + [
-        commit("1.2", "s", n, {"cmi.core.lesson_location": f"p{n}", "cmi.core.session_time": f"00:00:{n:02d}"})
-        for n in range(1, 8)]
+        commit(
+            "1.2", "s", n, {"cmi.core.lesson_location": f"p{n}", "cmi.core.session_time": f"00:00:{n:02d}"}
+        )
+        for n in range(1, 8)
+    ]
     figures = measure(settings, bodies)
     assert {steps for steps, _, _ in figures[1:]} == {3}

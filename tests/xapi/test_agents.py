@@ -17,7 +17,8 @@ AGENTS = "/xapi/agents"
 
 def post_statement(client: TestClient, actor: dict[str, Any]) -> None:
     statement = {
-        "id": str(uuid.uuid4()), "actor": actor,
+        "id": str(uuid.uuid4()),
+        "actor": actor,
         "verb": {"id": "http://adlnet.gov/expapi/verbs/attended"},
         "object": {"id": "http://www.example.com/meetings/1"},
     }
@@ -31,8 +32,9 @@ def post_statement(client: TestClient, actor: dict[str, Any]) -> None:
         pytest.param({"mbox": "mailto:xapi@adlnet.gov"}, "mbox", id="mbox"),
         pytest.param({"mbox_sha1sum": "cd9b00a5611f94eaa7b1661edab976068e364975"}, "mbox_sha1sum", id="sha1"),
         pytest.param({"openid": "http://openid.example.org/12345"}, "openid", id="openid"),
-        pytest.param({"account": {"homePage": "http://www.example.com", "name": "13936749"}}, "account",
-                     id="account"),
+        pytest.param(
+            {"account": {"homePage": "http://www.example.com", "name": "13936749"}}, "account", id="account"
+        ),
     ],
 )
 def test_agents_returns_person_with_ifi_as_array(client: TestClient, agent: dict[str, Any], key: str) -> None:
@@ -45,7 +47,9 @@ def test_agents_adds_names_seen_as_actor_of_statements(client: TestClient) -> No
     mbox = "mailto:learner@example.com"
     post_statement(client, {"objectType": "Agent", "name": "Learner One", "mbox": mbox})
     post_statement(client, {"objectType": "Agent", "name": "L. One", "mbox": mbox})
-    post_statement(client, {"objectType": "Agent", "name": "Someone Else", "mbox": "mailto:other@example.com"})
+    post_statement(
+        client, {"objectType": "Agent", "name": "Someone Else", "mbox": "mailto:other@example.com"}
+    )
     person = client.get(AGENTS, params={"agent": json.dumps({"mbox": mbox})}).json()
     assert person == {"objectType": "Person", "name": ["L. One", "Learner One"], "mbox": [mbox]}
 

@@ -18,10 +18,20 @@ CT = 'multipart/mixed; boundary="abc123"'
 
 
 def statement(**attachment: Any) -> dict[str, Any]:
-    att = {"usageType": "http://example.com/usage", "display": {"en-US": "A"}, "contentType": "text/plain",
-           "length": len(DATA), "sha2": SHA, **attachment}
-    return {"actor": {"mbox": "mailto:a@example.com"}, "verb": {"id": "http://example.com/v"},
-            "object": {"id": "http://example.com/a"}, "attachments": [att]}
+    att = {
+        "usageType": "http://example.com/usage",
+        "display": {"en-US": "A"},
+        "contentType": "text/plain",
+        "length": len(DATA),
+        "sha2": SHA,
+        **attachment,
+    }
+    return {
+        "actor": {"mbox": "mailto:a@example.com"},
+        "verb": {"id": "http://example.com/v"},
+        "object": {"id": "http://example.com/a"},
+        "attachments": [att],
+    }
 
 
 def multipart(first: bytes, *parts: tuple[dict[str, str], bytes], boundary: str = "abc123") -> bytes:
@@ -32,7 +42,11 @@ def multipart(first: bytes, *parts: tuple[dict[str, str], bytes], boundary: str 
     return out + b"--" + boundary.encode() + b"--\r\n"
 
 
-PART_HEADERS = {"Content-Type": "text/plain", "Content-Transfer-Encoding": "binary", "X-Experience-API-Hash": SHA}
+PART_HEADERS = {
+    "Content-Type": "text/plain",
+    "Content-Transfer-Encoding": "binary",
+    "X-Experience-API-Hash": SHA,
+}
 
 
 def test_parse_multipart_splits_statements_and_parts() -> None:
@@ -41,17 +55,29 @@ def test_parse_multipart_splits_statements_and_parts() -> None:
     assert parsed.parts == {SHA: DATA} and parsed.content_types == {SHA: "text/plain"}
 
 
-@pytest.mark.parametrize(("body", "content_type"), [
-    pytest.param(multipart(b"{}", (PART_HEADERS, DATA)), "multipart/mixed", id="no-boundary-in-header"),
-    pytest.param(b"{}", CT, id="no-boundary-in-body"),
-    pytest.param(multipart(b"{}", ({**PART_HEADERS, "Content-Transfer-Encoding": "base64"}, DATA)), CT,
-                 id="not-binary"),
-    pytest.param(multipart(b"{}", ({"Content-Type": "text/plain", "Content-Transfer-Encoding": "binary"}, DATA)),
-                 CT, id="no-hash-header"),
-    pytest.param(multipart(b"{}", ({**PART_HEADERS, "X-Experience-API-Hash": "0" * 64}, DATA)), CT,
-                 id="hash-mismatch"),
-    pytest.param(multipart(b"{}").replace(b"application/json", b"text/plain"), CT, id="first-not-json"),
-])
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        pytest.param(multipart(b"{}", (PART_HEADERS, DATA)), "multipart/mixed", id="no-boundary-in-header"),
+        pytest.param(b"{}", CT, id="no-boundary-in-body"),
+        pytest.param(
+            multipart(b"{}", ({**PART_HEADERS, "Content-Transfer-Encoding": "base64"}, DATA)),
+            CT,
+            id="not-binary",
+        ),
+        pytest.param(
+            multipart(b"{}", ({"Content-Type": "text/plain", "Content-Transfer-Encoding": "binary"}, DATA)),
+            CT,
+            id="no-hash-header",
+        ),
+        pytest.param(
+            multipart(b"{}", ({**PART_HEADERS, "X-Experience-API-Hash": "0" * 64}, DATA)),
+            CT,
+            id="hash-mismatch",
+        ),
+        pytest.param(multipart(b"{}").replace(b"application/json", b"text/plain"), CT, id="first-not-json"),
+    ],
+)
 def test_parse_multipart_refuses_malformed(body: bytes, content_type: str) -> None:
     with pytest.raises(BadRequest):
         parse_multipart(body, content_type, 1000)
@@ -93,4 +119,6 @@ def test_statements_post_part_without_attachment_is_refused(client: TestClient) 
 
 
 def test_statements_post_file_url_attachment_as_json(client: TestClient) -> None:
-    assert client.post("/xapi/statements", json=statement(fileUrl="http://example.com/f.txt")).status_code == 200
+    assert (
+        client.post("/xapi/statements", json=statement(fileUrl="http://example.com/f.txt")).status_code == 200
+    )

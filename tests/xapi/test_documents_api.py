@@ -60,10 +60,16 @@ def client2(settings: Settings) -> Iterator[TestClient]:
 
 
 @pytest.mark.parametrize("resource", RESOURCES)
-def test_document_put_then_get_returns_content_type_etag_last_modified(client: TestClient, resource: Any) -> None:
+def test_document_put_then_get_returns_content_type_etag_last_modified(
+    client: TestClient, resource: Any
+) -> None:
     path, params = resource
-    assert client.put(path, params=params(), content=b"hello", headers={**CREATE, "Content-Type": "text/plain"}
-                      ).status_code == 204
+    assert (
+        client.put(
+            path, params=params(), content=b"hello", headers={**CREATE, "Content-Type": "text/plain"}
+        ).status_code
+        == 204
+    )
     r = client.get(path, params=params())
     assert r.status_code == 200 and r.content == b"hello"
     assert r.headers["content-type"].startswith("text/plain")
@@ -85,7 +91,10 @@ def test_document_head_has_headers_and_no_body(client: TestClient, resource: Any
 @pytest.mark.parametrize("resource", RESOURCES)
 def test_document_post_merges_json_objects_one_level(client: TestClient, resource: Any) -> None:
     path, params = resource
-    assert client.post(path, params=params(), json={"car": {"make": "Ford"}, "driver": "Dale"}).status_code == 204
+    assert (
+        client.post(path, params=params(), json={"car": {"make": "Ford"}, "driver": "Dale"}).status_code
+        == 204
+    )
     assert client.post(path, params=params(), json={"car": {"model": "Ram"}}).status_code == 204
     assert client.get(path, params=params()).json() == {"car": {"model": "Ram"}, "driver": "Dale"}
 
@@ -95,7 +104,9 @@ def test_document_post_merges_json_objects_one_level(client: TestClient, resourc
     ("first", "second"),
     [
         pytest.param(({"a": 1}, None), (None, ("abcdefg", "not/json")), id="posted-not-json"),
-        pytest.param((None, ("/ asdf /", "application/octet-stream")), ({"a": 1}, None), id="stored-not-json"),
+        pytest.param(
+            (None, ("/ asdf /", "application/octet-stream")), ({"a": 1}, None), id="stored-not-json"
+        ),
         pytest.param(({"a": 1}, None), (None, ('{"a": 2}{', "application/json")), id="posted-invalid-json"),
         pytest.param(({"a": 1}, None), ([1, 2], None), id="posted-json-array"),
     ],
@@ -109,8 +120,13 @@ def test_document_post_refuses_merge_unless_both_json_objects(
         value, raw = doc
         if raw is None:
             return client.request(method, path, params=params(), json=value, headers=headers).status_code
-        return client.request(method, path, params=params(), content=raw[0].encode(),
-                              headers={**headers, "Content-Type": raw[1]}).status_code
+        return client.request(
+            method,
+            path,
+            params=params(),
+            content=raw[0].encode(),
+            headers={**headers, "Content-Type": raw[1]},
+        ).status_code
 
     assert send("PUT", first, CREATE) == 204
     before = client.get(path, params=params()).content
@@ -175,23 +191,37 @@ def test_state_agent_matched_by_identifier_not_name(client: TestClient) -> None:
         pytest.param(STATE, state_params(agent="not json"), "agent", id="state-agent-not-json"),
         pytest.param(STATE, state_params(agent="true"), "agent", id="state-agent-true"),
         pytest.param(STATE, state_params(agent=json.dumps({"name": "x"})), "agent", id="state-agent-no-ifi"),
-        pytest.param(STATE, state_params(agent=json.dumps({**AGENT, "mbox": "mailto:a@b.c"})), "agent",
-                     id="state-agent-two-ifis"),
+        pytest.param(
+            STATE,
+            state_params(agent=json.dumps({**AGENT, "mbox": "mailto:a@b.c"})),
+            "agent",
+            id="state-agent-two-ifis",
+        ),
         pytest.param(STATE, state_params(registration="true"), "registration", id="state-registration"),
         pytest.param(STATE, state_params(foo="bar"), "foo", id="state-unknown-param"),
         pytest.param(STATE, state_params(since="2020-01-01T00:00:00Z"), "since", id="state-put-since"),
-        pytest.param(ACTIVITY_PROFILE, activity_profile_params(activityId=None), "activityId",
-                     id="activity-profile-no-activityId"),
-        pytest.param(ACTIVITY_PROFILE, activity_profile_params(profileId=None), "profileId",
-                     id="activity-profile-no-profileId"),
+        pytest.param(
+            ACTIVITY_PROFILE,
+            activity_profile_params(activityId=None),
+            "activityId",
+            id="activity-profile-no-activityId",
+        ),
+        pytest.param(
+            ACTIVITY_PROFILE,
+            activity_profile_params(profileId=None),
+            "profileId",
+            id="activity-profile-no-profileId",
+        ),
         pytest.param(AGENT_PROFILE, agent_profile_params(agent=None), "agent", id="agent-profile-no-agent"),
         pytest.param(AGENT_PROFILE, agent_profile_params(agent="true"), "agent", id="agent-profile-agent"),
-        pytest.param(AGENT_PROFILE, agent_profile_params(profileId=None), "profileId",
-                     id="agent-profile-no-profileId"),
+        pytest.param(
+            AGENT_PROFILE, agent_profile_params(profileId=None), "profileId", id="agent-profile-no-profileId"
+        ),
     ],
 )
-def test_document_put_refuses_bad_parameters(client: TestClient, path: str, params: dict[str, str],
-                                             field: str) -> None:
+def test_document_put_refuses_bad_parameters(
+    client: TestClient, path: str, params: dict[str, str], field: str
+) -> None:
     r = client.put(path, params=params, json={"a": 1}, headers=CREATE)
     assert r.status_code == 400 and r.json()["field"] == field, r.text
 
@@ -201,32 +231,50 @@ def test_document_put_refuses_bad_parameters(client: TestClient, path: str, para
     [
         pytest.param(STATE, state_params(stateId=None, since="yesterday"), "since", id="state-since"),
         pytest.param(STATE, state_params(registration="abc"), "registration", id="state-registration"),
-        pytest.param(ACTIVITY_PROFILE, activity_profile_params(profileId=None, since="1"), "since",
-                     id="activity-profile-since"),
-        pytest.param(AGENT_PROFILE, agent_profile_params(profileId=None, since="x"), "since",
-                     id="agent-profile-since"),
-        pytest.param(AGENT_PROFILE, agent_profile_params(agent='{"objectType": "Agent"}'), "agent",
-                     id="agent-profile-agent-no-ifi"),
+        pytest.param(
+            ACTIVITY_PROFILE,
+            activity_profile_params(profileId=None, since="1"),
+            "since",
+            id="activity-profile-since",
+        ),
+        pytest.param(
+            AGENT_PROFILE, agent_profile_params(profileId=None, since="x"), "since", id="agent-profile-since"
+        ),
+        pytest.param(
+            AGENT_PROFILE,
+            agent_profile_params(agent='{"objectType": "Agent"}'),
+            "agent",
+            id="agent-profile-agent-no-ifi",
+        ),
     ],
 )
-def test_document_get_refuses_bad_parameters(client: TestClient, path: str, params: dict[str, str],
-                                             field: str) -> None:
+def test_document_get_refuses_bad_parameters(
+    client: TestClient, path: str, params: dict[str, str], field: str
+) -> None:
     r = client.get(path, params=params)
     assert r.status_code == 400 and r.json()["field"] == field, r.text
 
 
 def test_document_over_size_limit_is_413_naming_limit() -> None:
     settings = make_settings(max_document_bytes=10)
-    with TestClient(create_app(settings, make_database(settings)),
-                    headers={"Authorization": basic_auth(), "X-Experience-API-Version": "1.0.3"}) as c:
+    with TestClient(
+        create_app(settings, make_database(settings)),
+        headers={"Authorization": basic_auth(), "X-Experience-API-Version": "1.0.3"},
+    ) as c:
         r = c.put(STATE, params=state_params(), content=b"x" * 11, headers={"Content-Type": "text/plain"})
         assert r.status_code == 413 and "10 bytes" in r.json()["message"]
-        assert c.put(STATE, params=state_params(), content=b"x" * 10,
-                     headers={"Content-Type": "text/plain"}).status_code == 204
+        assert (
+            c.put(
+                STATE, params=state_params(), content=b"x" * 10, headers={"Content-Type": "text/plain"}
+            ).status_code
+            == 204
+        )
 
 
 def test_document_put_invalid_json_declared_json_is_400(client: TestClient) -> None:
-    r = client.put(STATE, params=state_params(), content=b'{"a": ', headers={"Content-Type": "application/json"})
+    r = client.put(
+        STATE, params=state_params(), content=b'{"a": ', headers={"Content-Type": "application/json"}
+    )
     assert r.status_code == 400
 
 
@@ -240,8 +288,13 @@ def test_document_if_match_wrong_etag_is_412_and_changes_nothing(
 ) -> None:
     path, params = resource
     client.put(path, params=params(), json={"a": 1}, headers=CREATE)
-    r = client.request(method, path, params=params(), json={"b": 2} if method != "DELETE" else None,
-                       headers={"If-Match": '"1234"'})
+    r = client.request(
+        method,
+        path,
+        params=params(),
+        json={"b": 2} if method != "DELETE" else None,
+        headers={"If-Match": '"1234"'},
+    )
     assert r.status_code == 412
     assert client.get(path, params=params()).json() == {"a": 1}
 
@@ -252,8 +305,13 @@ def test_document_if_match_current_etag_is_204(client: TestClient, resource: Any
     path, params = resource
     client.put(path, params=params(), json={"a": 1}, headers=CREATE)
     etag = client.get(path, params=params()).headers["etag"]
-    r = client.request(method, path, params=params(), json={"b": 2} if method != "DELETE" else None,
-                       headers={"If-Match": etag})
+    r = client.request(
+        method,
+        path,
+        params=params(),
+        json={"b": 2} if method != "DELETE" else None,
+        headers={"If-Match": etag},
+    )
     assert r.status_code == 204
 
 
@@ -278,8 +336,10 @@ def test_document_two_puts_with_same_if_match_one_wins(client: TestClient, resou
     path, params = resource
     client.put(path, params=params(), json={"v": 0}, headers=CREATE)
     etag = client.get(path, params=params()).headers["etag"]
-    codes = [client.put(path, params=params(), json={"v": n}, headers={"If-Match": etag}).status_code
-             for n in (1, 2)]
+    codes = [
+        client.put(path, params=params(), json={"v": n}, headers={"If-Match": etag}).status_code
+        for n in (1, 2)
+    ]
     assert codes == [204, 412]
     assert client.get(path, params=params()).json() == {"v": 1}
 
@@ -288,10 +348,14 @@ def test_document_two_puts_with_same_if_match_one_wins(client: TestClient, resou
     ("version", "path", "params", "create", "overwrite"),
     [
         pytest.param("1.0.3", STATE, state_params, 204, 204, id="1.0.3-state"),
-        pytest.param("1.0.3", ACTIVITY_PROFILE, activity_profile_params, 400, 409, id="1.0.3-activity-profile"),
+        pytest.param(
+            "1.0.3", ACTIVITY_PROFILE, activity_profile_params, 400, 409, id="1.0.3-activity-profile"
+        ),
         pytest.param("1.0.3", AGENT_PROFILE, agent_profile_params, 400, 409, id="1.0.3-agent-profile"),
         pytest.param("2.0.0", STATE, state_params, 204, 409, id="2.0.0-state"),
-        pytest.param("2.0.0", ACTIVITY_PROFILE, activity_profile_params, 204, 409, id="2.0.0-activity-profile"),
+        pytest.param(
+            "2.0.0", ACTIVITY_PROFILE, activity_profile_params, 204, 409, id="2.0.0-activity-profile"
+        ),
         pytest.param("2.0.0", AGENT_PROFILE, agent_profile_params, 204, 409, id="2.0.0-agent-profile"),
     ],
 )
@@ -332,14 +396,25 @@ def test_document_scopes_read_only_credential_can_read_not_write(client: TestCli
     from lrs.credentials import create_credential
 
     db = client.app.state.db  # type: ignore[attr-defined]
-    client.portal.call(lambda: create_credential(db, "reader", ["all/read"],  # type: ignore[union-attr]
-                                                 key="reader", secret="reader-secret"))
+    client.portal.call(
+        lambda: create_credential(
+            db,
+            "reader",
+            ["all/read"],  # type: ignore[union-attr]
+            key="reader",
+            secret="reader-secret",
+        )
+    )
     reader = {"Authorization": basic_auth("reader", "reader-secret")}
     client.post(STATE, params=state_params(), json={"a": 1})
     assert client.get(STATE, params=state_params(), headers=reader).status_code == 200
     assert client.put(STATE, params=state_params(), json={}, headers=reader).status_code == 403
-    assert client.put(ACTIVITY_PROFILE, params=activity_profile_params(), json={},
-                      headers={**reader, **CREATE}).status_code == 403
+    assert (
+        client.put(
+            ACTIVITY_PROFILE, params=activity_profile_params(), json={}, headers={**reader, **CREATE}
+        ).status_code
+        == 403
+    )
 
 
 def test_document_without_credentials_is_401(client: TestClient) -> None:
@@ -355,18 +430,30 @@ def test_document_if_none_match_etag_list_refuses_only_the_current_etag(
     client.put(path, params=params(), json={"a": 1}, headers=CREATE)
     etag = client.get(path, params=params()).headers["etag"]
     stale = '"' + "0" * 40 + '"'
-    assert client.put(path, params=params(), json={"b": 1},
-                      headers={"If-None-Match": f"{stale}, {etag}"}).status_code == 412
+    assert (
+        client.put(
+            path, params=params(), json={"b": 1}, headers={"If-None-Match": f"{stale}, {etag}"}
+        ).status_code
+        == 412
+    )
     assert client.get(path, params=params()).json() == {"a": 1}
-    assert client.put(path, params=params(), json={"c": 1}, headers={"If-None-Match": stale}).status_code == 204
+    assert (
+        client.put(path, params=params(), json={"c": 1}, headers={"If-None-Match": stale}).status_code == 204
+    )
     assert client.get(path, params=params()).json() == {"c": 1}
 
 
 def test_document_if_match_accepts_unquoted_and_weak_forms(client: TestClient) -> None:
     client.put(STATE, params=state_params(), json={"a": 1})
     etag = client.get(STATE, params=state_params()).headers["etag"]
-    assert client.put(STATE, params=state_params(), json={"b": 1},
-                      headers={"If-Match": etag.strip('"')}).status_code == 204
+    assert (
+        client.put(
+            STATE, params=state_params(), json={"b": 1}, headers={"If-Match": etag.strip('"')}
+        ).status_code
+        == 204
+    )
     etag = client.get(STATE, params=state_params()).headers["etag"]
-    assert client.put(STATE, params=state_params(), json={"c": 1},
-                      headers={"If-Match": f"W/{etag}"}).status_code == 204
+    assert (
+        client.put(STATE, params=state_params(), json={"c": 1}, headers={"If-Match": f"W/{etag}"}).status_code
+        == 204
+    )

@@ -47,8 +47,12 @@ def run_with_db(work: Callable[[Database], Awaitable[T]]) -> T:
 
 
 def state_key(**overrides: Any) -> dict[str, Any]:
-    key: dict[str, Any] = {"activity_id": ACTIVITY, "agent": AGENT, "registration": REGISTRATION,
-                           "state_id": "cmi"}
+    key: dict[str, Any] = {
+        "activity_id": ACTIVITY,
+        "agent": AGENT,
+        "registration": REGISTRATION,
+        "state_id": "cmi",
+    }
     key.update(overrides)
     return key
 
@@ -109,14 +113,21 @@ JSON = "application/json"
 
 def test_put_document_same_if_match_twice_one_wins() -> None:
     async def work(db: Database) -> list[str]:
-        await put_document(db, DOCS, "p", Body(b'{"v": 0}', JSON), Preconditions(),
-                           rule=Concurrency.ON_OVERWRITE)
+        await put_document(
+            db, DOCS, "p", Body(b'{"v": 0}', JSON), Preconditions(), rule=Concurrency.ON_OVERWRITE
+        )
         etag = (await get_document(db, DOCS, "p")).etag
         outcomes = []
         for n in (1, 2):
             try:
-                await put_document(db, DOCS, "p", Body(b'{"v": %d}' % n, JSON), Preconditions((etag,)),
-                                   rule=Concurrency.ON_OVERWRITE)
+                await put_document(
+                    db,
+                    DOCS,
+                    "p",
+                    Body(b'{"v": %d}' % n, JSON),
+                    Preconditions((etag,)),
+                    rule=Concurrency.ON_OVERWRITE,
+                )
                 outcomes.append("ok")
             except PreconditionFailed:
                 outcomes.append("412")
@@ -128,11 +139,11 @@ def test_put_document_same_if_match_twice_one_wins() -> None:
 
 def test_put_document_overwrite_without_precondition_conflicts_when_required() -> None:
     async def work(db: Database) -> None:
-        await put_document(db, DOCS, "p", Body(b"{}", JSON), Preconditions(),
-                           rule=Concurrency.ON_OVERWRITE)
+        await put_document(db, DOCS, "p", Body(b"{}", JSON), Preconditions(), rule=Concurrency.ON_OVERWRITE)
         with pytest.raises(DocumentConflict):
-            await put_document(db, DOCS, "p", Body(b"{}", JSON), Preconditions(),
-                               rule=Concurrency.ON_OVERWRITE)
+            await put_document(
+                db, DOCS, "p", Body(b"{}", JSON), Preconditions(), rule=Concurrency.ON_OVERWRITE
+            )
 
     run_with_db(work)
 

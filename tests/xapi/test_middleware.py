@@ -15,18 +15,24 @@ from lrs.errors import BadRequest
 from lrs.xapi.middleware import consistent_through, negotiate_version
 from tests.support import basic_auth
 
-STATEMENT = {"actor": {"mbox": "mailto:a@example.com"}, "verb": {"id": "http://example.com/v"},
-             "object": {"id": "http://example.com/a"}}
+STATEMENT = {
+    "actor": {"mbox": "mailto:a@example.com"},
+    "verb": {"id": "http://example.com/v"},
+    "object": {"id": "http://example.com/a"},
+}
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
 
-@pytest.mark.parametrize(("header", "version"), [
-    pytest.param("1.0.3", "1.0.3", id="1.0.3"),
-    pytest.param("1.0.0", "1.0.3", id="1.0.0"),
-    pytest.param("1.0", "1.0.3", id="1.0"),
-    pytest.param("2.0.0", "2.0.0", id="2.0.0"),
-    pytest.param("2.0", "2.0.0", id="2.0"),
-])
+@pytest.mark.parametrize(
+    ("header", "version"),
+    [
+        pytest.param("1.0.3", "1.0.3", id="1.0.3"),
+        pytest.param("1.0.0", "1.0.3", id="1.0.0"),
+        pytest.param("1.0", "1.0.3", id="1.0"),
+        pytest.param("2.0.0", "2.0.0", id="2.0.0"),
+        pytest.param("2.0", "2.0.0", id="2.0"),
+    ],
+)
 def test_negotiate_version_maps_supported_versions(header: str, version: str) -> None:
     assert negotiate_version(header) == version
 
@@ -47,7 +53,10 @@ def test_middleware_refuses_missing_version_except_about(client: TestClient) -> 
     del client.headers["X-Experience-API-Version"]
     response = client.get("/xapi/statements")
     assert response.status_code == 400
-    assert response.headers["x-experience-api-version"] and response.headers["x-experience-api-consistent-through"]
+    assert (
+        response.headers["x-experience-api-version"]
+        and response.headers["x-experience-api-consistent-through"]
+    )
     assert client.get("/xapi/about").status_code == 200
 
 
@@ -60,8 +69,12 @@ def test_middleware_leaves_other_paths_alone(client: TestClient) -> None:
 def test_alternate_syntax_put_is_rewritten(client: TestClient) -> None:
     sid = str(uuid.uuid4())
     del client.headers["Authorization"]
-    form = {"statementId": sid, "content": json.dumps(STATEMENT), "Authorization": basic_auth(),
-            "X-Experience-API-Version": "1.0.3"}
+    form = {
+        "statementId": sid,
+        "content": json.dumps(STATEMENT),
+        "Authorization": basic_auth(),
+        "X-Experience-API-Version": "1.0.3",
+    }
     response = client.post("/xapi/statements?method=PUT", content=urlencode(form), headers=FORM)
     assert response.status_code == 204, response.text
     client.headers["Authorization"] = basic_auth()
@@ -73,16 +86,42 @@ def test_alternate_syntax_get_returns_statement_result(client: TestClient) -> No
     assert response.status_code == 200 and "statements" in response.json()
 
 
-@pytest.mark.parametrize(("method", "query", "body", "headers"), [
-    pytest.param("PUT", "method=POST", urlencode({"content": json.dumps(STATEMENT)}), FORM, id="not-a-post"),
-    pytest.param("POST", f"method=PUT&statementId={uuid.uuid4()}",
-                 urlencode({"content": json.dumps(STATEMENT)}), FORM, id="extra-query-param"),
-    pytest.param("POST", "method=PUT", "", FORM, id="no-content"),
-    pytest.param("POST", "method=PUT", json.dumps({"content": STATEMENT}), {"Content-Type": "application/json"},
-                 id="not-form-encoded"),
-    pytest.param("POST", "method=PUT", urlencode({"statementId": str(uuid.uuid4()), "content": json.dumps(
-        STATEMENT), "X-Experience-API-Version": "0.8"}), FORM, id="bad-version-in-form"),
-])
+@pytest.mark.parametrize(
+    ("method", "query", "body", "headers"),
+    [
+        pytest.param(
+            "PUT", "method=POST", urlencode({"content": json.dumps(STATEMENT)}), FORM, id="not-a-post"
+        ),
+        pytest.param(
+            "POST",
+            f"method=PUT&statementId={uuid.uuid4()}",
+            urlencode({"content": json.dumps(STATEMENT)}),
+            FORM,
+            id="extra-query-param",
+        ),
+        pytest.param("POST", "method=PUT", "", FORM, id="no-content"),
+        pytest.param(
+            "POST",
+            "method=PUT",
+            json.dumps({"content": STATEMENT}),
+            {"Content-Type": "application/json"},
+            id="not-form-encoded",
+        ),
+        pytest.param(
+            "POST",
+            "method=PUT",
+            urlencode(
+                {
+                    "statementId": str(uuid.uuid4()),
+                    "content": json.dumps(STATEMENT),
+                    "X-Experience-API-Version": "0.8",
+                }
+            ),
+            FORM,
+            id="bad-version-in-form",
+        ),
+    ],
+)
 def test_alternate_syntax_refuses_malformed(
     client: TestClient, method: str, query: str, body: str, headers: dict[str, str]
 ) -> None:
@@ -92,8 +131,11 @@ def test_alternate_syntax_refuses_malformed(
 
 def test_alternate_syntax_refused_for_2_0(client: TestClient) -> None:
     form = {"statementId": str(uuid.uuid4()), "content": json.dumps(STATEMENT)}
-    response = client.post("/xapi/statements?method=PUT", content=urlencode(form),
-                           headers={**FORM, "X-Experience-API-Version": "2.0.0"})
+    response = client.post(
+        "/xapi/statements?method=PUT",
+        content=urlencode(form),
+        headers={**FORM, "X-Experience-API-Version": "2.0.0"},
+    )
     assert response.status_code == 400
 
 

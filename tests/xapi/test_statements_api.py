@@ -15,10 +15,14 @@ VOIDED = "http://adlnet.gov/expapi/verbs/voided"
 def statement(**extra: Any) -> dict[str, Any]:
     return {
         "actor": {"objectType": "Agent", "name": "Ann", "mbox": "mailto:ann@example.com"},
-        "verb": {"id": "http://adlnet.gov/expapi/verbs/attempted",
-                 "display": {"en-US": "attempted", "en-GB": "attempted (GB)"}},
-        "object": {"id": "http://example.com/course",
-                   "definition": {"name": {"en-US": "Course", "en-GB": "Course (GB)"}}},
+        "verb": {
+            "id": "http://adlnet.gov/expapi/verbs/attempted",
+            "display": {"en-US": "attempted", "en-GB": "attempted (GB)"},
+        },
+        "object": {
+            "id": "http://example.com/course",
+            "definition": {"name": {"en-US": "Course", "en-GB": "Course (GB)"}},
+        },
         **extra,
     }
 
@@ -40,12 +44,15 @@ def test_statements_put_stores_and_get_returns_it(client: TestClient) -> None:
     assert "x-experience-api-consistent-through" in got.headers and "last-modified" in got.headers
 
 
-@pytest.mark.parametrize(("query", "body"), [
-    pytest.param("", statement(), id="no-statementId"),
-    pytest.param(f"?statementId={uuid.uuid4()}", statement(id=str(uuid.uuid4())), id="id-mismatch"),
-    pytest.param("?statementId=nope", statement(), id="not-a-uuid"),
-    pytest.param(f"?statementId={uuid.uuid4()}&verb=x", statement(), id="extra-param"),
-])
+@pytest.mark.parametrize(
+    ("query", "body"),
+    [
+        pytest.param("", statement(), id="no-statementId"),
+        pytest.param(f"?statementId={uuid.uuid4()}", statement(id=str(uuid.uuid4())), id="id-mismatch"),
+        pytest.param("?statementId=nope", statement(), id="not-a-uuid"),
+        pytest.param(f"?statementId={uuid.uuid4()}&verb=x", statement(), id="extra-param"),
+    ],
+)
 def test_statements_put_refuses_bad_requests(client: TestClient, query: str, body: dict[str, Any]) -> None:
     assert client.put(f"/xapi/statements{query}", json=body).status_code == 400
 
@@ -72,20 +79,26 @@ def test_statements_post_single_object_returns_list_of_ids(client: TestClient) -
 
 @pytest.mark.parametrize("content_type", ["text/plain", "multipart/form-data; boundary=x"])
 def test_statements_post_refuses_other_content_types(client: TestClient, content_type: str) -> None:
-    response = client.post("/xapi/statements", content=json.dumps(statement()),
-                           headers={"Content-Type": content_type})
+    response = client.post(
+        "/xapi/statements", content=json.dumps(statement()), headers={"Content-Type": content_type}
+    )
     assert response.status_code == 400
 
 
 def test_statements_post_accepts_json_with_charset(client: TestClient) -> None:
-    response = client.post("/xapi/statements", content=json.dumps(statement()),
-                           headers={"Content-Type": "application/json; charset=utf-8"})
+    response = client.post(
+        "/xapi/statements",
+        content=json.dumps(statement()),
+        headers={"Content-Type": "application/json; charset=utf-8"},
+    )
     assert response.status_code == 200
 
 
 def test_statements_voided_only_via_voided_statement_id(client: TestClient) -> None:
     [target] = post(client, statement())
-    [voiding] = post(client, statement(verb={"id": VOIDED}, object={"objectType": "StatementRef", "id": target}))
+    [voiding] = post(
+        client, statement(verb={"id": VOIDED}, object={"objectType": "StatementRef", "id": target})
+    )
     assert client.get(f"/xapi/statements?statementId={target}").status_code == 404
     assert client.get(f"/xapi/statements?voidedStatementId={target}").json()["id"] == target
     assert client.get(f"/xapi/statements?statementId={voiding}").status_code == 200
@@ -97,26 +110,42 @@ def test_statements_filter_includes_statements_targeting_a_match(client: TestCli
     [target] = post(client, statement(verb={"id": "http://example.com/verbs/special"}))
     [ref] = post(client, statement(object={"objectType": "StatementRef", "id": target}))
     post(client, statement())
-    ids = [s["id"] for s in client.get("/xapi/statements?verb=http://example.com/verbs/special").json()["statements"]]
+    ids = [
+        s["id"]
+        for s in client.get("/xapi/statements?verb=http://example.com/verbs/special").json()["statements"]
+    ]
     assert sorted(ids) == sorted([target, ref])
 
 
-@pytest.mark.parametrize(("query", "expected"), [
-    pytest.param({"verb": "http://example.com/v2"}, {"b"}, id="verb"),
-    pytest.param({"activity": "http://example.com/a2"}, {"b"}, id="activity"),
-    pytest.param({"activity": "http://example.com/parent", "related_activities": "true"}, {"c"},
-                 id="related-activities"),
-    pytest.param({"agent": json.dumps({"mbox": "mailto:bob@example.com"})}, {"c"}, id="agent"),
-    pytest.param({"agent": json.dumps({"mbox": "mailto:ins@example.com"}), "related_agents": "true"}, {"c"},
-                 id="related-agents"),
-    pytest.param({"registration": "6f3b1a0e-3d1c-4e7e-9a3b-2b8f0a4c1d2e"}, {"a"}, id="registration"),
-])
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        pytest.param({"verb": "http://example.com/v2"}, {"b"}, id="verb"),
+        pytest.param({"activity": "http://example.com/a2"}, {"b"}, id="activity"),
+        pytest.param(
+            {"activity": "http://example.com/parent", "related_activities": "true"},
+            {"c"},
+            id="related-activities",
+        ),
+        pytest.param({"agent": json.dumps({"mbox": "mailto:bob@example.com"})}, {"c"}, id="agent"),
+        pytest.param(
+            {"agent": json.dumps({"mbox": "mailto:ins@example.com"}), "related_agents": "true"},
+            {"c"},
+            id="related-agents",
+        ),
+        pytest.param({"registration": "6f3b1a0e-3d1c-4e7e-9a3b-2b8f0a4c1d2e"}, {"a"}, id="registration"),
+    ],
+)
 def test_statements_get_filters(client: TestClient, query: dict[str, str], expected: set[str]) -> None:
     a = statement(context={"registration": "6F3B1A0E-3D1C-4E7E-9A3B-2B8F0A4C1D2E"})
     b = statement(verb={"id": "http://example.com/v2"}, object={"id": "http://example.com/a2"})
-    c = statement(actor={"mbox": "mailto:bob@example.com"}, context={
-        "instructor": {"mbox": "mailto:ins@example.com"},
-        "contextActivities": {"parent": [{"id": "http://example.com/parent"}]}})
+    c = statement(
+        actor={"mbox": "mailto:bob@example.com"},
+        context={
+            "instructor": {"mbox": "mailto:ins@example.com"},
+            "contextActivities": {"parent": [{"id": "http://example.com/parent"}]},
+        },
+    )
     ids = dict(zip("abc", post(client, a, b, c), strict=True))
     got = {s["id"] for s in client.get("/xapi/statements", params=query).json()["statements"]}
     assert got == {ids[k] for k in expected}
@@ -152,18 +181,21 @@ def test_statements_limit_zero_means_server_page_size(client: TestClient) -> Non
     assert len(client.get("/xapi/statements?limit=0").json()["statements"]) == 3
 
 
-@pytest.mark.parametrize("query", [
-    pytest.param("unknown=1", id="unknown-parameter"),
-    pytest.param(f"statementId={uuid.uuid4()}&voidedStatementId={uuid.uuid4()}", id="both-ids"),
-    pytest.param(f"statementId={uuid.uuid4()}&verb=http://x", id="statementId-with-filter"),
-    pytest.param("agent={not json", id="malformed-agent"),
-    pytest.param('agent={"name":"no ifi"}', id="agent-without-ifi"),
-    pytest.param("since=yesterday", id="bad-since"),
-    pytest.param("limit=-1", id="negative-limit"),
-    pytest.param("format=full", id="bad-format"),
-    pytest.param("ascending=maybe", id="bad-boolean"),
-    pytest.param("more=garbage!", id="bad-more"),
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        pytest.param("unknown=1", id="unknown-parameter"),
+        pytest.param(f"statementId={uuid.uuid4()}&voidedStatementId={uuid.uuid4()}", id="both-ids"),
+        pytest.param(f"statementId={uuid.uuid4()}&verb=http://x", id="statementId-with-filter"),
+        pytest.param("agent={not json", id="malformed-agent"),
+        pytest.param('agent={"name":"no ifi"}', id="agent-without-ifi"),
+        pytest.param("since=yesterday", id="bad-since"),
+        pytest.param("limit=-1", id="negative-limit"),
+        pytest.param("format=full", id="bad-format"),
+        pytest.param("ascending=maybe", id="bad-boolean"),
+        pytest.param("more=garbage!", id="bad-more"),
+    ],
+)
 def test_statements_get_refuses_bad_parameters(client: TestClient, query: str) -> None:
     response = client.get(f"/xapi/statements?{query}")
     assert response.status_code == 400
@@ -176,8 +208,9 @@ def test_statements_format_ids_and_canonical(client: TestClient) -> None:
     assert ids["actor"] == {"objectType": "Agent", "mbox": "mailto:ann@example.com"}
     assert ids["verb"] == {"id": "http://adlnet.gov/expapi/verbs/attempted"}
     assert ids["object"] == {"id": "http://example.com/course"}
-    canonical = client.get(f"/xapi/statements?statementId={sid}&format=canonical",
-                           headers={"Accept-Language": "en-GB"}).json()
+    canonical = client.get(
+        f"/xapi/statements?statementId={sid}&format=canonical", headers={"Accept-Language": "en-GB"}
+    ).json()
     assert canonical["verb"]["display"] == {"en-GB": "attempted (GB)"}
     assert canonical["object"]["definition"]["name"] == {"en-GB": "Course (GB)"}
     exact = client.get(f"/xapi/statements?statementId={sid}", headers={"Accept-Language": "en-GB"}).json()
@@ -197,9 +230,18 @@ def test_statements_read_mine_sees_only_own(client: TestClient) -> None:
 
     post(client, statement())
     app = client.app
-    client.portal.call(lambda: create_credential(app.state.db, "mine", ["statements/read/mine",  # type: ignore[attr-defined]
-                                                                         "statements/write"], key="mine",
-                                                 secret="mine-secret"))
+    client.portal.call(
+        lambda: create_credential(
+            app.state.db,
+            "mine",
+            [
+                "statements/read/mine",  # type: ignore[attr-defined]
+                "statements/write",
+            ],
+            key="mine",
+            secret="mine-secret",
+        )
+    )
     headers = {"Authorization": basic_auth("mine", "mine-secret")}
     client.post("/xapi/statements", json=statement(), headers=headers)
     everything = client.get("/xapi/statements").json()["statements"]
@@ -208,8 +250,11 @@ def test_statements_read_mine_sees_only_own(client: TestClient) -> None:
 
 
 def test_activities_returns_merged_definition_and_404(client: TestClient) -> None:
-    post(client, statement(), statement(object={"id": "http://example.com/course",
-                                                "definition": {"name": {"fr": "Cours"}}}))
+    post(
+        client,
+        statement(),
+        statement(object={"id": "http://example.com/course", "definition": {"name": {"fr": "Cours"}}}),
+    )
     got = client.get("/xapi/activities", params={"activityId": "http://example.com/course"})
     assert got.status_code == 200
     assert got.json()["definition"]["name"] == {"en-US": "Course", "en-GB": "Course (GB)", "fr": "Cours"}
@@ -224,8 +269,11 @@ def test_about_answers_without_version_header_or_auth(client: TestClient) -> Non
 
 
 def test_activities_unknown_is_bare_activity_in_2_0(client: TestClient) -> None:
-    response = client.get("/xapi/activities", params={"activityId": "http://example.com/never"},
-                          headers={"X-Experience-API-Version": "2.0.0"})
+    response = client.get(
+        "/xapi/activities",
+        params={"activityId": "http://example.com/never"},
+        headers={"X-Experience-API-Version": "2.0.0"},
+    )
     assert response.status_code == 200
     assert response.json() == {"objectType": "Activity", "id": "http://example.com/never"}
 

@@ -14,11 +14,19 @@ from lrs.storage.memory import MemoryDatabase
 from lrs.xapi.statements import VOIDED_VERB, statements_match, store_statements
 from tests.support import make_settings
 
-AUTHORITY = {"objectType": "Agent", "name": "t", "account": {"homePage": "https://lms.example.com", "name": "k"}}
+AUTHORITY = {
+    "objectType": "Agent",
+    "name": "t",
+    "account": {"homePage": "https://lms.example.com", "name": "k"},
+}
 
 
-def statement(sid: str | None = None, verb: str = "http://adlnet.gov/expapi/verbs/attempted",
-              activity: str = "http://example.com/a", **extra: Any) -> dict[str, Any]:
+def statement(
+    sid: str | None = None,
+    verb: str = "http://adlnet.gov/expapi/verbs/attempted",
+    activity: str = "http://example.com/a",
+    **extra: Any,
+) -> dict[str, Any]:
     s: dict[str, Any] = {
         "actor": {"mbox": "mailto:learner@example.com"},
         "verb": {"id": verb},
@@ -31,7 +39,9 @@ def statement(sid: str | None = None, verb: str = "http://adlnet.gov/expapi/verb
 
 
 def run(db: MemoryDatabase, statements: list[dict[str, Any]], **kw: Any) -> list[str]:
-    return asyncio.run(store_statements(db, make_settings(max_batch_statements=5), statements, AUTHORITY, **kw))
+    return asyncio.run(
+        store_statements(db, make_settings(max_batch_statements=5), statements, AUTHORITY, **kw)
+    )
 
 
 def stored(db: MemoryDatabase, sid: str) -> dict[str, Any] | None:
@@ -105,24 +115,50 @@ def test_store_statements_voiding_marks_target_and_not_a_voiding_target() -> Non
 def test_store_statements_merges_activity_definitions() -> None:
     db = MemoryDatabase()
     run(db, [statement(object={"id": "http://example.com/a", "definition": {"name": {"en-US": "A"}}})])
-    run(db, [statement(object={"id": "http://example.com/a",
-                               "definition": {"name": {"fr": "Le A"}, "type": "http://t"}})])
+    run(
+        db,
+        [
+            statement(
+                object={
+                    "id": "http://example.com/a",
+                    "definition": {"name": {"fr": "Le A"}, "type": "http://t"},
+                }
+            )
+        ],
+    )
     doc = asyncio.run(db.collection(ACTIVITIES).find_one({"_id": "http://example.com/a"}))
     assert doc is not None
     assert doc["definition"] == {"name": {"en-US": "A", "fr": "Le A"}, "type": "http://t"}
 
 
-@pytest.mark.parametrize(("a", "b", "same"), [
-    pytest.param({"timestamp": "2020-01-01T00:00:00Z"}, {}, True, id="timestamp-set-by-lrs"),
-    pytest.param({"object": {"id": "http://example.com/a", "definition": {"type": "http://t"}}}, {}, True,
-                 id="activity-definition-ignored"),
-    pytest.param({"authority": {"mbox": "mailto:a@b"}}, {}, True, id="authority-ignored"),
-    pytest.param({"result": {"success": True}}, {"result": {"success": False}}, False, id="result-differs"),
-    pytest.param({"result": {"duration": "PT1.1237S"}}, {"result": {"duration": "PT1.12S"}}, True,
-                 id="duration-beyond-hundredths-ignored"),
-    pytest.param({"result": {"duration": "PT1.13S"}}, {"result": {"duration": "PT1.12S"}}, False,
-                 id="duration-hundredths-differ"),
-])
+@pytest.mark.parametrize(
+    ("a", "b", "same"),
+    [
+        pytest.param({"timestamp": "2020-01-01T00:00:00Z"}, {}, True, id="timestamp-set-by-lrs"),
+        pytest.param(
+            {"object": {"id": "http://example.com/a", "definition": {"type": "http://t"}}},
+            {},
+            True,
+            id="activity-definition-ignored",
+        ),
+        pytest.param({"authority": {"mbox": "mailto:a@b"}}, {}, True, id="authority-ignored"),
+        pytest.param(
+            {"result": {"success": True}}, {"result": {"success": False}}, False, id="result-differs"
+        ),
+        pytest.param(
+            {"result": {"duration": "PT1.1237S"}},
+            {"result": {"duration": "PT1.12S"}},
+            True,
+            id="duration-beyond-hundredths-ignored",
+        ),
+        pytest.param(
+            {"result": {"duration": "PT1.13S"}},
+            {"result": {"duration": "PT1.12S"}},
+            False,
+            id="duration-hundredths-differ",
+        ),
+    ],
+)
 def test_statements_match_follows_comparison_rules(a: dict[str, Any], b: dict[str, Any], same: bool) -> None:
     assert statements_match({**statement(ID1), **a}, {**statement(ID1), **b}) is same
 
@@ -134,8 +170,10 @@ def _activity_writes(db: InstrumentedDatabase) -> int:
 def test_store_statements_merges_activities_in_one_round_trip_per_batch() -> None:
     db = InstrumentedDatabase(MemoryDatabase())
     batch = [
-        statement(activity=f"http://example.com/{i}",
-                  context={"contextActivities": {"parent": [{"id": "http://example.com/p"}]}})
+        statement(
+            activity=f"http://example.com/{i}",
+            context={"contextActivities": {"parent": [{"id": "http://example.com/p"}]}},
+        )
         for i in range(4)
     ]
     asyncio.run(store_statements(db, make_settings(), batch, AUTHORITY))

@@ -38,8 +38,9 @@ def _free_port() -> int:
 def lrs() -> Iterator[RemoteLRS]:
     settings = make_settings(statement_page_size=100)
     port = _free_port()
-    config = uvicorn.Config(create_app(settings, make_database(settings)), host="127.0.0.1", port=port,
-                            log_level="warning")
+    config = uvicorn.Config(
+        create_app(settings, make_database(settings)), host="127.0.0.1", port=port, log_level="warning"
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -59,8 +60,9 @@ LEARNER = Agent(name="Ann", mbox="mailto:ann@example.com")
 OTHER = Agent(name="Bob", mbox="mailto:bob@example.com")
 ATTEMPTED = Verb(id="http://adlnet.gov/expapi/verbs/attempted", display=LanguageMap({"en-US": "attempted"}))
 COMPLETED = Verb(id="http://adlnet.gov/expapi/verbs/completed", display=LanguageMap({"en-US": "completed"}))
-COURSE = Activity(id="http://example.com/courses/1",
-                  definition=ActivityDefinition(name=LanguageMap({"en-US": "Course 1"})))
+COURSE = Activity(
+    id="http://example.com/courses/1", definition=ActivityDefinition(name=LanguageMap({"en-US": "Course 1"}))
+)
 
 
 def test_tincan_client_saves_retrieves_and_queries_statements(lrs: RemoteLRS) -> None:
@@ -91,13 +93,18 @@ def test_tincan_client_saves_retrieves_and_queries_statements(lrs: RemoteLRS) ->
 
 def test_tincan_client_saves_and_reads_state(lrs: RemoteLRS) -> None:
     # TinCanPython 1.0.0 bug: Document.content only accepts str (bytearray(bytes, "utf-8") raises)
-    state = StateDocument(id="bookmark", activity=COURSE, agent=LEARNER, content="page=7",
-                          content_type="text/plain")
+    state = StateDocument(
+        id="bookmark", activity=COURSE, agent=LEARNER, content="page=7", content_type="text/plain"
+    )
     saved = lrs.save_state(state)
     assert saved.success, saved.data
     # same bug in retrieve_state (it builds a StateDocument from the response bytes): send its request
     request = HTTPRequest(method="GET", resource="activities/state")
-    request.query_params = {"activityId": COURSE.id, "agent": LEARNER.to_json(lrs.version), "stateId": "bookmark"}
+    request.query_params = {
+        "activityId": COURSE.id,
+        "agent": LEARNER.to_json(lrs.version),
+        "stateId": "bookmark",
+    }
     got = lrs._send_request(request)
     assert got.success, got.data
     assert got.data in (b"page=7", "page=7")  # LRSResponse decodes text bodies to str

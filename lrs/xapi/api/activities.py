@@ -18,8 +18,11 @@ class ActivitiesResource(HTTPEndpoint):
         await require(request, "define/read")
         params = dict(request.query_params)
         if set(params) != {"activityId"} or not params["activityId"]:
-            raise InvalidParameter("GET /activities takes exactly one parameter, activityId", field="activityId")
-        activity = await get_activity(request.app.state.db, params["activityId"],
-                                      missing_ok=request.state.xapi_version == "2.0.0")
+            raise InvalidParameter(
+                "GET /activities takes exactly one parameter, activityId", field="activityId"
+            )
+        activity = await get_activity(
+            request.app.state.db, params["activityId"], missing_ok=request.state.xapi_version == "2.0.0"
+        )
         body = b"" if request.method == "HEAD" else dump_json(activity)
         return Response(body, media_type="application/json")

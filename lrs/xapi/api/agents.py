@@ -23,8 +23,9 @@ class AgentsResource(HTTPEndpoint):
     async def get(self, request: Request) -> Response:
         principal = await request.app.state.authenticator.authenticate(request)
         if not any(principal.allows(scope) for scope in READ_SCOPES):
-            raise Forbidden(f"credential {principal.key!r} lacks the profile/read or statements/read scope",
-                            field="scope")
+            raise Forbidden(
+                f"credential {principal.key!r} lacks the profile/read or statements/read scope", field="scope"
+            )
         agent = parse_agents_query(request.query_params.multi_items())
         person = await find_person(request.app.state.db, agent)
         return answer(request, dump_json(person), "application/json", {})

@@ -27,7 +27,9 @@ class StatementsResource(HTTPEndpoint):
         principal = await require(request, "statements/write")
         params = dict(request.query_params)
         if set(params) - {"statementId"}:
-            raise InvalidParameter(f"unknown parameter(s) for PUT: {', '.join(sorted(set(params) - {'statementId'}))}")
+            raise InvalidParameter(
+                f"unknown parameter(s) for PUT: {', '.join(sorted(set(params) - {'statementId'}))}"
+            )
         statement_id = params.get("statementId")
         if not statement_id or not is_valid_uuid(statement_id):
             raise InvalidParameter("PUT needs a statementId parameter holding a UUID", field="statementId")
@@ -36,8 +38,9 @@ class StatementsResource(HTTPEndpoint):
             raise BadRequest("PUT takes exactly one statement (a JSON object)", field="body")
         statement = statements[0]
         if "id" in statement and str(statement["id"]).lower() != statement_id.lower():
-            raise BadRequest(f"statement id {statement['id']} differs from statementId {statement_id}",
-                             field="id")
+            raise BadRequest(
+                f"statement id {statement['id']} differs from statementId {statement_id}", field="id"
+            )
         statement = {**statement, "id": statement.get("id", statement_id)}
         await _store(request, principal, [statement], parts, types)
         return Response(status_code=204)
@@ -46,7 +49,9 @@ class StatementsResource(HTTPEndpoint):
         """Store one statement or an array of them, all or nothing (200 with the ids)."""
         principal = await require(request, "statements/write")
         if request.scope.get("query_string") and request.query_params:
-            raise InvalidParameter("POST /statements takes no parameters", field=next(iter(request.query_params)))
+            raise InvalidParameter(
+                "POST /statements takes no parameters", field=next(iter(request.query_params))
+            )
         statements, parts, types = await read_statements(request)
         ids = await _store(request, principal, statements, parts, types)
         return Response(dump_json(ids), media_type="application/json")
@@ -62,10 +67,14 @@ class StatementsResource(HTTPEndpoint):
             page = await query_statements(request.app.state.db, q, mine)
         preferred = parse_accept_language(request.headers.get("accept-language"))
         statements = [_formatted(d["statement"], q.format, page, preferred) for d in page.docs]
-        body: Any = statements[0] if q.single else {
-            "statements": statements,
-            "more": f"{request.url.path}?more={page.more}" if page.more else "",
-        }
+        body: Any = (
+            statements[0]
+            if q.single
+            else {
+                "statements": statements,
+                "more": f"{request.url.path}?more={page.more}" if page.more else "",
+            }
+        )
         headers = {}
         if page.docs:
             headers["Last-Modified"] = _http_date(max(d["stored"] for d in page.docs))
@@ -92,7 +101,9 @@ async def _reader(request: Request) -> Principal:
         return await require(request, "statements/read/mine")
 
 
-def _formatted(statement: dict[str, Any], fmt: str, page: StatementPage, preferred: list[str]) -> dict[str, Any]:
+def _formatted(
+    statement: dict[str, Any], fmt: str, page: StatementPage, preferred: list[str]
+) -> dict[str, Any]:
     if fmt == "ids":
         return ids_format(statement)
     if fmt == "canonical":
@@ -101,13 +112,22 @@ def _formatted(statement: dict[str, Any], fmt: str, page: StatementPage, preferr
 
 
 async def _store(
-    request: Request, principal: Principal, statements: list[Any], parts: dict[str, bytes],
+    request: Request,
+    principal: Principal,
+    statements: list[Any],
+    parts: dict[str, bytes],
     types: dict[str, str],
 ) -> list[str]:
     settings = request.app.state.settings
     return await store_statements(
-        request.app.state.db, settings, statements, principal.authority, authority_key=principal.key,
-        version=request.state.xapi_version, attachments=parts, attachment_types=types,
+        request.app.state.db,
+        settings,
+        statements,
+        principal.authority,
+        authority_key=principal.key,
+        version=request.state.xapi_version,
+        attachments=parts,
+        attachment_types=types,
     )
 
 
@@ -122,8 +142,10 @@ async def read_statements(request: Request) -> tuple[list[Any], dict[str, bytes]
         multipart = parse_multipart(body, content_type, request.app.state.settings.max_attachment_bytes)
         body, parts, types = multipart.statements_json, multipart.parts, multipart.content_types
     elif media != "application/json":
-        raise BadRequest(f"statements must be sent as application/json or multipart/mixed, not {media}",
-                         field="Content-Type")
+        raise BadRequest(
+            f"statements must be sent as application/json or multipart/mixed, not {media}",
+            field="Content-Type",
+        )
     try:
         value = orjson.loads(body)
     except orjson.JSONDecodeError as exc:

@@ -180,9 +180,7 @@ def check_keys(obj: dict[str, Any], allowed: Iterable[str], path: Path, what: st
         return
     for key in obj:
         if key not in allowed_set:
-            fail(
-                (path, key), f"{what} has no property {key!r} (allowed: {', '.join(sorted(allowed_set))})"
-            )
+            fail((path, key), f"{what} has no property {key!r} (allowed: {', '.join(sorted(allowed_set))})")
 
 
 def require_keys(obj: dict[str, Any], required: Iterable[str], path: Path, what: str) -> None:

@@ -184,9 +184,7 @@ def check_score(value: Any, path: Path) -> None:
     score = require_object(value, path, "a score")
     check_keys(score, _SCORE_KEYS, path, "a score")
     numbers = {
-        key: check_number(score[key], (path, key))
-        for key in ("scaled", "raw", "min", "max")
-        if key in score
+        key: check_number(score[key], (path, key)) for key in ("scaled", "raw", "min", "max") if key in score
     }
     if "scaled" in numbers and not -1 <= numbers["scaled"] <= 1:
         fail((path, "scaled"), f"scaled must be between -1 and 1, got {score['scaled']!r}")
@@ -212,9 +210,7 @@ def check_attachment(value: Any, path: Path) -> None:
         check_language_map(attachment["description"], (path, "description"))
     content_type = check_string(attachment["contentType"], (path, "contentType"))
     if attachment["usageType"] == SIGNATURE_USAGE_TYPE and content_type != "application/octet-stream":
-        fail(
-            (path, "contentType"), "a signature attachment must have contentType application/octet-stream"
-        )
+        fail((path, "contentType"), "a signature attachment must have contentType application/octet-stream")
     length = attachment["length"]
     if isinstance(length, bool) or not isinstance(length, int) or length < 0:
         fail((path, "length"), f"length must be a non-negative integer, got {length!r}")
