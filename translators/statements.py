@@ -75,13 +75,13 @@ def xapi_score(
     return score or None
 
 
-def state_score(state: AttemptState) -> dict[str, float] | None:
-    """The SCO score of an attempt state in xAPI form."""
+def state_score(state: AttemptState | Objective) -> dict[str, float] | None:
+    """The score of an attempt state (the SCO's) or of an objective, in xAPI form."""
     return xapi_score(state.score_raw, state.score_min, state.score_max, state.score_scaled)
 
 
-def outcome_result(state: AttemptState) -> dict[str, Any]:
-    """The SCO's overall result: score, success and completion where known (profile 5.0 Terminating)."""
+def outcome_result(state: AttemptState | Objective) -> dict[str, Any]:
+    """Score, success and completion where known, of the SCO (profile 5.0 Terminating) or an objective."""
     result: dict[str, Any] = {}
     score = state_score(state)
     if score:
@@ -214,33 +214,15 @@ def _objective_outcomes(b: _Builder, before: AttemptState, after: AttemptState) 
         if objective.success in ("passed", "failed") and objective.success != previous.success:
             verbs.append(objective.success)
         for verb in verbs:
-            yield b.statement(verb, key, _objective(b, objective), _objective_result(objective))
-        score = _objective_score(objective)
-        if score and score != _objective_score(previous):
+            yield b.statement(verb, key, _objective(b, objective), outcome_result(objective))
+        score = state_score(objective)
+        if score and score != state_score(previous):
             yield b.statement("scored", key, _objective(b, objective), {"score": score})
 
 
 def _objective(b: _Builder, objective: Objective) -> dict[str, Any]:
     """The objective activity of a statement."""
     return objective_activity(b.ctx.sco_iri, objective.id, objective.description)
-
-
-def _objective_score(objective: Objective) -> dict[str, float] | None:
-    """An objective's score in xAPI form."""
-    return xapi_score(objective.score_raw, objective.score_min, objective.score_max, objective.score_scaled)
-
-
-def _objective_result(objective: Objective) -> dict[str, Any]:
-    """An objective's score, success and completion where known."""
-    result: dict[str, Any] = {}
-    score = _objective_score(objective)
-    if score:
-        result["score"] = score
-    if objective.success in ("passed", "failed"):
-        result["success"] = objective.success == "passed"
-    if objective.completion in ("completed", "incomplete", "not attempted"):
-        result["completion"] = objective.completion == "completed"
-    return result
 
 
 def _sco_outcomes(b: _Builder, before: AttemptState, after: AttemptState) -> Iterator[dict[str, Any]]:
