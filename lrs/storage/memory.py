@@ -245,10 +245,13 @@ class MemoryCollection:
 
     def _write(self, call: Any, *, upsert: bool = False, upserted: Any = None) -> Any:
         """Run a mongomock write, then re-index the documents it matched or upserted (`upserted`
-        reads the new `_id` from the result; without one, an upsert marks the indexes for a rebuild)."""
+        reads the new `_id` from the result; without one, an upsert marks the indexes for a rebuild).
+        mongomock's duplicate-key error is mapped here, once."""
         self._touched = set()
         try:
             result = call()
+        except DuplicateKeyError as exc:
+            raise DuplicateKey(f"{self.name}: duplicate _id") from exc
         finally:
             touched, self._touched = self._touched, None
         documents = self._c._store._documents
@@ -390,14 +393,11 @@ class MemoryCollection:
         plain = self._set_plainly(filter, update, upsert)
         if plain is not None:
             return plain
-        try:
-            r = self._write(
-                lambda: self._c.update_one(dict(filter), _update(update), upsert=upsert),
-                upsert=upsert,
-                upserted=lambda r: r.upserted_id,
-            )
-        except DuplicateKeyError as exc:
-            raise DuplicateKey(f"{self.name}: duplicate _id") from exc
+        r = self._write(
+            lambda: self._c.update_one(dict(filter), _update(update), upsert=upsert),
+            upsert=upsert,
+            upserted=lambda r: r.upserted_id,
+        )
         return UpdateResult(r.matched_count, r.modified_count, r.upserted_id)
 
     async def update_each(
@@ -411,14 +411,11 @@ class MemoryCollection:
         return UpdateResult(r.matched_count, r.modified_count, None)
 
     async def replace_one(self, filter: Filter, doc: Document, upsert: bool = False) -> UpdateResult:
-        try:
-            r = self._write(
-                lambda: self._c.replace_one(dict(filter), doc, upsert=upsert),
-                upsert=upsert,
-                upserted=lambda r: r.upserted_id,
-            )
-        except DuplicateKeyError as exc:
-            raise DuplicateKey(f"{self.name}: duplicate _id") from exc
+        r = self._write(
+            lambda: self._c.replace_one(dict(filter), doc, upsert=upsert),
+            upsert=upsert,
+            upserted=lambda r: r.upserted_id,
+        )
         return UpdateResult(r.matched_count, r.modified_count, r.upserted_id)
 
     async def find_one_and_update(
@@ -431,22 +428,19 @@ class MemoryCollection:
         projection: Mapping[str, Any] | None = None,
         sort: Sort | None = None,
     ) -> Document | None:
-        try:
-            found: Document | None = self._write(
-                lambda: self._c.find_one_and_update(
-                    dict(filter),
-                    _update(update),
-                    projection=projection,
-                    sort=list(sort) if sort else None,
-                    upsert=upsert,
-                    return_document=ReturnDocument.AFTER if return_new else ReturnDocument.BEFORE,
-                ),
+        found: Document | None = self._write(
+            lambda: self._c.find_one_and_update(
+                dict(filter),
+                _update(update),
+                projection=projection,
+                sort=list(sort) if sort else None,
                 upsert=upsert,
-                upserted=lambda d: d.get("_id"),
-            )
-            return found
-        except DuplicateKeyError as exc:
-            raise DuplicateKey(f"{self.name}: duplicate _id") from exc
+                return_document=ReturnDocument.AFTER if return_new else ReturnDocument.BEFORE,
+            ),
+            upsert=upsert,
+            upserted=lambda d: d.get("_id"),
+        )
+        return found
 
     async def delete_one(self, filter: Filter) -> int:
         return int(self._write(lambda: self._c.delete_one(dict(filter))).deleted_count)
