@@ -16,6 +16,7 @@ from lrs.errors import LrsError, handle_lrs_error, handle_unexpected_error
 from lrs.limits import BodyLimitMiddleware
 from lrs.routes import routes
 from lrs.settings import Settings
+from lrs.signing import load_signer
 from lrs.storage import Database, open_database
 from lrs.storage.indexes import create_indexes
 from lrs.storage.memory import relax_garbage_collector
@@ -52,6 +53,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             )
         app.state.settings = settings
         app.state.db = db
+        secret = settings.secret_key.get_secret_value() if settings.secret_key else None
+        app.state.signer = await load_signer(db, secret)
         app.state.authenticator = Authenticator(db, settings.lms_homepage, settings.auth_cache_seconds)
         try:
             yield

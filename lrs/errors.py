@@ -47,6 +47,17 @@ class InvalidDocument(BadRequest):
     code = "invalid_document"
 
 
+class InvalidToken(BadRequest):
+    """A signed token (cursor, launch token, cookie) that is tampered, of another kind, or expired."""
+
+    code = "invalid_token"
+
+    def __init__(self, kind: str, reason: str, *, field: str | None = None) -> None:
+        super().__init__(f"{kind} token: {reason}", field=field)
+        self.kind = kind
+        self.reason = reason
+
+
 class Unauthorized(LrsError):
     status_code, code = 401, "unauthorized"
 

@@ -26,6 +26,9 @@ class Settings(BaseSettings):
     # credentials created (or updated) with every scope at startup
     default_api_key: str | None = None
     default_api_secret: SecretStr | None = None
+    # key that signs every token leaving the server (more links, launch tokens, cookies, postbacks);
+    # every instance must share it. Unset: one is generated once and kept in the database.
+    secret_key: SecretStr | None = None
     # seconds a verified credential is trusted before the store is asked again (0 = every request)
     auth_cache_seconds: float = 5.0
 
