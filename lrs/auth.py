@@ -1,7 +1,8 @@
 """HTTP Basic credentials -> the caller (a Principal: authority agent and scopes); scope checks.
 
 Verifying a scrypt hash costs tens of milliseconds, so a verified (key, secret digest) is trusted
-for `auth_cache_seconds` within one process; revocation takes effect everywhere within that time.
+for `auth_cache_seconds` within one process; revocation and rotation take effect at once in the
+process that made them and everywhere else within that time; expiry is checked on every request.
 The cache holds no secret, only a SHA-256 digest of it.
 """
 
@@ -12,6 +13,7 @@ import binascii
 import hashlib
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from starlette.requests import Request
@@ -43,6 +45,7 @@ class Principal:
     name: str
     scopes: frozenset[str]
     authority: dict[str, Any]
+    expires_at: datetime | None = None
 
     def allows(self, scope: str) -> bool:
         return scope in self.scopes or any(s in self.scopes for s in _GRANTED_BY.get(scope, ()))
@@ -86,7 +89,7 @@ class Authenticator:
         cache_key = (key, hashlib.sha256(secret.encode()).hexdigest())
         cached = self._cache.get(cache_key)
         now = time.monotonic()
-        if cached and cached[0] > now:
+        if cached and cached[0] > now and not _expired(cached[1]):
             return cached[1]
         found = await find_credential_hash(self._db, key)
         if found is None or not verify_secret(secret, found[1]):
@@ -98,6 +101,7 @@ class Authenticator:
             credential.name,
             frozenset(credential.scopes),
             authority_agent(key, credential.name, self._homepage),
+            credential.expires_at,
         )
         if self._ttl > 0:
             if len(self._cache) > 10_000:
@@ -105,10 +109,25 @@ class Authenticator:
             self._cache[cache_key] = (now + self._ttl, principal)
         return principal
 
+    def forget(self, key: str) -> None:
+        """Drop this process's cached verifications of a credential (after a revocation or rotation)."""
+        for cache_key in [k for k in self._cache if k[0] == key]:
+            del self._cache[cache_key]
+
+
+def _expired(principal: Principal) -> bool:
+    return principal.expires_at is not None and principal.expires_at <= datetime.now(UTC)
+
+
+async def authenticate(request: Request) -> Principal:
+    """The authenticated caller, whatever its scopes; 401 when unauthenticated."""
+    principal: Principal = await request.app.state.authenticator.authenticate(request)
+    return principal
+
 
 async def require(request: Request, scope: str) -> Principal:
     """The authenticated caller, or 401/403 when unauthenticated or without `scope`."""
-    principal: Principal = await request.app.state.authenticator.authenticate(request)
+    principal = await authenticate(request)
     if not principal.allows(scope):
         raise Forbidden(f"credential {principal.key!r} lacks the {scope!r} scope", field="scope")
     return principal

@@ -5,6 +5,7 @@ from __future__ import annotations
 from starlette.routing import Mount, Route
 
 from lrs import health
+from lrs.admin import api as admin
 from lrs.reports import api as reports
 from lrs.scorm import api as scorm
 from lrs.xapi.api import about, activities, agents, documents, statements
@@ -34,10 +35,18 @@ reports_routes: list[Route] = [
     Route("/abandoned-attempts", reports.abandoned_attempts, methods=["GET"]),
 ]
 
+admin_routes = [
+    Route("/credentials", admin.CredentialsResource),
+    Route("/credentials/{key}", admin.CredentialResource),
+    Route("/credentials/{key}/rotate", admin.rotate, methods=["POST"]),
+    Route("/whoami", admin.whoami, methods=["GET"]),
+]
+
 routes = [
     Route("/health/live", health.live, methods=["GET", "HEAD"]),
     Route("/health/ready", health.ready, methods=["GET", "HEAD"]),
     Mount("/xapi", routes=xapi_routes),
     Mount("/scorm", routes=scorm_routes),
     Mount("/reports", routes=reports_routes),
+    Mount("/admin", routes=admin_routes),
 ]

@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     secret_key: SecretStr | None = None
     # seconds a verified credential is trusted before the store is asked again (0 = every request)
     auth_cache_seconds: float = 5.0
+    # longest label of a credential created through the admin API
+    credential_label_max_chars: int = 200
 
     # browsers: origins allowed to call the xAPI resources ("*" for any)
     cors_origins: list[str] = Field(default_factory=lambda: ["*"])

@@ -1,0 +1,1 @@
+"""The admin API (/admin, scope `admin`): credentials and learner erasure."""
