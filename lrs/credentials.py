@@ -24,7 +24,7 @@ XAPI_SCOPES = (
     "all/read",
     "all",
 )
-BRIDGE_SCOPES = ("scorm/commit", "reports/read")
+BRIDGE_SCOPES = ("scorm/commit", "reports/read", "scorm/launch")
 ALL_SCOPES = XAPI_SCOPES + BRIDGE_SCOPES
 
 _SCRYPT_N, _SCRYPT_R, _SCRYPT_P = 2**14, 8, 1

@@ -7,6 +7,7 @@ from starlette.routing import Mount, Route
 from lrs import health
 from lrs.reports import api as reports
 from lrs.scorm import api as scorm
+from lrs.scorm import launch_api
 from lrs.xapi.api import about, activities, agents, documents, statements
 
 xapi_routes = [
@@ -21,6 +22,7 @@ xapi_routes = [
 
 scorm_routes = [
     Route("/commits", scorm.CommitsResource),
+    Route("/launches", launch_api.LaunchesResource),
 ]
 
 reports_routes: list[Route] = [
