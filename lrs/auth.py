@@ -33,6 +33,7 @@ _GRANTED_BY: dict[str, tuple[str, ...]] = {
     "define": ("all",),
     "define/read": ("all", "all/read", "define", "statements/read"),
     "scorm/commit": ("all",),
+    "scorm/launch": ("all",),
     "reports/read": ("all", "all/read"),
 }
 

@@ -8,6 +8,7 @@ from lrs import health
 from lrs.admin import api as admin
 from lrs.reports import api as reports
 from lrs.scorm import api as scorm
+from lrs.scorm import launch_api
 from lrs.xapi.api import about, activities, agents, documents, statements
 
 xapi_routes = [
@@ -22,6 +23,7 @@ xapi_routes = [
 
 scorm_routes = [
     Route("/commits", scorm.CommitsResource),
+    Route("/launches", launch_api.LaunchesResource),
 ]
 
 reports_routes: list[Route] = [

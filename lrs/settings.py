@@ -53,3 +53,10 @@ class Settings(BaseSettings):
     # idle gaps longer than this are not counted when a session's time is measured from its commits
     idle_gap_seconds: float = 1800.0
     max_commits_per_batch: int = 500
+
+    # SCORM launches (issue 9)
+    # seconds a launch token stays valid (a commit queued offline for longer is refused with 401)
+    launch_token_seconds: float = 14400.0
+    # the bridge's base URL as browsers reach it, for commit_url/runtime_url in launch answers
+    # (unset: the URL the LMS called the bridge on)
+    public_url: str | None = None

@@ -11,10 +11,12 @@ from lrs.errors import InvalidParameter
 from lrs.responses import json_response
 from lrs.scorm.audit import Client, client_ip, parse_networks, read_audit
 from lrs.scorm.ingest import Caller, ingest
+from lrs.scorm.launch_commits import launch_commits
+from lrs.scorm.launch_tokens import bearer_token
 from lrs.scorm.models import split_batch
 
 
-def request_client(request: Request, credential: str) -> Client:
+def request_client(request: Request, credential: str | None) -> Client:
     """Client address (X-Forwarded-For only from LRS_TRUSTED_PROXIES), user agent and credential."""
     trusted = parse_networks(request.app.state.settings.trusted_proxies)
     peer = request.client.host if request.client else None
@@ -26,9 +28,21 @@ class CommitsResource(HTTPEndpoint):
     """POST a commit (or a batch); GET ?session_id= lists that session's audit log."""
 
     async def post(self, request: Request) -> Response:
-        principal = await require(request, "scorm/commit")
-        raws, batch = split_batch(await request.body(), request.app.state.settings.max_commits_per_batch)
-        caller = Caller(principal.authority, principal.key, request_client(request, principal.key))
+        token = bearer_token(request.headers.get("authorization"))
+        if token is not None:  # a browser runtime with its launch token (launch_commits.py)
+            state = request.app.state
+            raws, batch, caller = await launch_commits(
+                state.db,
+                state.settings,
+                state.signer,
+                token,
+                await request.body(),
+                request_client(request, None),
+            )
+        else:
+            principal = await require(request, "scorm/commit")
+            raws, batch = split_batch(await request.body(), request.app.state.settings.max_commits_per_batch)
+            caller = Caller(principal.authority, principal.key, request_client(request, principal.key))
         results = await ingest(request.app.state.db, request.app.state.settings, raws, batch, caller)
         return json_response(results if batch else results[0])
 

@@ -82,7 +82,9 @@ def _rebase(value: Any, path: str) -> Any:
 def merge_pipeline(commit: CommitIn, now: datetime, idle_s: float) -> list[dict[str, Any]]:
     """The pipeline update applying one commit to its attempt (filter: merge_filter)."""
     path = session_path(commit.session_id)
-    time_first, time_second = session_update(now, commit.sequence, commit_session_time(commit), idle_s)
+    time_first, time_second = session_update(
+        now, commit.sequence, commit_session_time(commit), idle_s, commit.client_time()
+    )
     first = _prefixed(time_first["$set"], path)
     first.update(
         {
@@ -181,7 +183,9 @@ def merged(before: Mapping[str, Any], commit: CommitIn, now: datetime, idle_s: f
         changes=changes,
         won=won,
         time_before=time_before,
-        time_after=advance(time_before, now, commit.sequence, commit_session_time(commit), idle_s),
+        time_after=advance(
+            time_before, now, commit.sequence, commit_session_time(commit), idle_s, commit.client_time()
+        ),
         count=int(before.get("commit_count") or 0) + 1,
         last_sequence=commit.sequence
         if last_order is None or order > last_order

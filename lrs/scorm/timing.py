@@ -1,8 +1,11 @@
-"""Session time: the latest reported session_time, or time measured from the server times of commits.
+"""Session time: the latest reported session_time, or time measured from the times of commits.
 
 A session's `time_s` is its latest (by sequence) `session_time` when the content reported one, else
-`measured_s`: the sum of gaps between its commits' server receipt times, leaving out gaps longer than
-`idle_gap_seconds`. The attempt and enrollment totals move by exactly the change of a session's
+`measured_s`: the sum of gaps between its commits' times, leaving out gaps longer than
+`idle_gap_seconds`. A commit's time is its client `timestamp` bounded by the server clock: never
+later than the server's receipt time, never earlier than the session's start (`commit_time`), so a
+commit queued offline and flushed later keeps its time; a commit without a timestamp counts at its
+receipt time. The attempt and enrollment totals move by exactly the change of a session's
 `time_s` in one atomic update, so nothing is counted twice: a duplicate never reaches this update,
 and a newer session_time replaces the older one instead of adding to it.
 """
@@ -28,6 +31,7 @@ class SessionTime:
     measured_s: float
     session_time_s: float | None
     session_time_seq: int | None
+    started_at: datetime | None = None
 
     @property
     def time_s(self) -> float:
@@ -44,6 +48,7 @@ class SessionTime:
             float(doc.get("measured_s") or 0.0),
             doc.get("session_time_s"),
             doc.get("session_time_seq"),
+            doc.get("started_at"),
         )
 
 
@@ -52,18 +57,34 @@ def _gap(before: datetime, now: datetime, idle_s: float) -> float:
     return gap if 0 < gap <= idle_s else 0.0
 
 
+def commit_time(now: datetime, client: datetime | None, started_at: datetime | None) -> datetime:
+    """When a commit counts for measured time: its client time, never after the server's receipt
+    time `now` and never before the session started; `now` when the client sent no time."""
+    moment = now if client is None else min(now, client)
+    moment = moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+    return max(moment, _aware(started_at)) if started_at is not None else moment
+
+
 def advance(
-    before: SessionTime, now: datetime, sequence: int, session_time_s: float | None, idle_s: float
+    before: SessionTime,
+    now: datetime,
+    sequence: int,
+    session_time_s: float | None,
+    idle_s: float,
+    client: datetime | None = None,
 ) -> SessionTime:
     """The session's time after one commit: the Python twin of session_update()."""
     newer = session_time_s is not None and sequence > (
         before.session_time_seq if before.session_time_seq is not None else -1
     )
+    moment = commit_time(now, client, before.started_at)
+    last = _aware(before.last_commit_at)
     return SessionTime(
-        last_commit_at=max(before.last_commit_at, now),
-        measured_s=before.measured_s + _gap(_aware(before.last_commit_at), now, idle_s),
+        last_commit_at=max(last, moment),
+        measured_s=before.measured_s + _gap(last, moment, idle_s),
         session_time_s=session_time_s if newer else before.session_time_s,
         session_time_seq=sequence if newer else before.session_time_seq,
+        started_at=before.started_at,
     )
 
 
@@ -72,10 +93,17 @@ def _aware(moment: datetime) -> datetime:
 
 
 def session_update(
-    now: datetime, sequence: int, session_time_s: float | None, idle_s: float
+    now: datetime,
+    sequence: int,
+    session_time_s: float | None,
+    idle_s: float,
+    client: datetime | None = None,
 ) -> list[dict[str, Any]]:
-    """The pipeline update applying one commit to a session's time fields (one atomic write)."""
-    gap = {"$divide": [{"$subtract": [now, "$last_commit_at"]}, 1000]}
+    """The pipeline update applying one commit to a session's time fields (one atomic write);
+    the commit counts at commit_time(now, client, $started_at)."""
+    bounded = commit_time(now, client, None)
+    moment: Any = {"$max": [{"$ifNull": ["$started_at", bounded]}, bounded]}
+    gap = {"$divide": [{"$subtract": [moment, "$last_commit_at"]}, 1000]}
     first: dict[str, Any] = {
         "measured_s": {
             "$add": [
@@ -83,7 +111,7 @@ def session_update(
                 {"$cond": [{"$and": [{"$gt": [gap, 0]}, {"$lte": [gap, idle_s]}]}, gap, 0]},
             ]
         },
-        "last_commit_at": {"$max": ["$last_commit_at", now]},
+        "last_commit_at": {"$max": ["$last_commit_at", moment]},
     }
     if session_time_s is not None:
         newer = {"$gt": [sequence, {"$ifNull": ["$session_time_seq", -1]}]}

@@ -112,10 +112,12 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
 
 def test_commit_without_session_time_is_measured_from_commit_times(client: TestClient, clock: Clock) -> None:
     answers = []
-    # server receipt offsets in seconds; the 4000 s gap is longer than LRS_IDLE_GAP_SECONDS (1800)
+    # server receipt offsets in seconds; the 4000 s gap is longer than LRS_IDLE_GAP_SECONDS (1800);
+    # no client timestamp: each commit counts at its receipt time
     for sequence, offset in enumerate([0, 60, 120, 4120, 4150]):
         clock.now = datetime(2026, 11, 20, 9, 0, tzinfo=UTC) + timedelta(seconds=offset)
-        answers.append(post(client, commit("1.2", "s", sequence, {"cmi.core.lesson_status": "incomplete"})))
+        body = commit("1.2", "s", sequence, {"cmi.core.lesson_status": "incomplete"}, timestamp=None)
+        answers.append(post(client, body))
     # 60 + 60 + (4000 left out) + 30
     assert answers[-1]["enrollment"]["total_time_s"] == 150.0
     session = find_one(client, SCORM_SESSIONS, "s")
@@ -123,8 +125,30 @@ def test_commit_without_session_time_is_measured_from_commit_times(client: TestC
     assert session["session_time_s"] is None
     # a re-send at a later server time changes nothing
     clock.now += timedelta(seconds=100)
-    post(client, commit("1.2", "s", 4, {"cmi.core.lesson_status": "incomplete"}))
+    post(client, commit("1.2", "s", 4, {"cmi.core.lesson_status": "incomplete"}, timestamp=None))
     assert find_one(client, SCORM_SESSIONS, "s")["measured_s"] == 150.0
+
+
+def test_commit_measured_time_uses_client_timestamp_bounded_by_server_clock(
+    client: TestClient, clock: Clock
+) -> None:
+    start = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+    clock.now = start
+    post(client, commit("1.2", "q", 0, {"cmi.core.lesson_status": "incomplete"}, timestamp=start.isoformat()))
+    # queued offline at +60 s and +300 s, flushed together an hour later: their own times count
+    clock.now = start + timedelta(hours=1)
+    for sequence, offset in [(1, 60), (2, 300)]:
+        at = (start + timedelta(seconds=offset)).isoformat()
+        post(client, commit("1.2", "q", sequence, {"cmi.core.lesson_status": "incomplete"}, timestamp=at))
+    assert find_one(client, SCORM_SESSIONS, "q")["measured_s"] == 300.0
+    # a timestamp in the future counts at the server's time (+3600 s, a 3300 s gap: idle, left out)
+    post(client, commit("1.2", "q", 3, {}, timestamp=(start + timedelta(days=2)).isoformat()))
+    clock.now = start + timedelta(hours=1, seconds=20)
+    post(client, commit("1.2", "q", 4, {}, timestamp=(start + timedelta(days=2)).isoformat()))
+    assert find_one(client, SCORM_SESSIONS, "q")["measured_s"] == 320.0
+    # a timestamp before the session started counts at the session's start: adds nothing
+    post(client, commit("1.2", "q", 5, {}, timestamp=(start - timedelta(days=1)).isoformat()))
+    assert find_one(client, SCORM_SESSIONS, "q")["measured_s"] == 320.0
 
 
 def test_commit_total_time_zero_is_recorded_not_trusted(client: TestClient, clock: Clock) -> None:
