@@ -7,7 +7,7 @@ from starlette.routing import Mount, Route
 from lrs import health
 from lrs.reports import api as reports
 from lrs.scorm import api as scorm
-from lrs.scorm import launch_api
+from lrs.scorm import launch_api, package_api
 from lrs.xapi.api import about, activities, agents, documents, statements
 
 xapi_routes = [
@@ -23,6 +23,8 @@ xapi_routes = [
 scorm_routes = [
     Route("/commits", scorm.CommitsResource),
     Route("/launches", launch_api.LaunchesResource),
+    Route("/packages", package_api.PackagesResource),
+    Route("/packages/{id}", package_api.PackageResource),
 ]
 
 reports_routes: list[Route] = [

@@ -298,6 +298,7 @@ async def start_launch(db: Database, launch: LaunchIn, spec: ScoSpec, ctx: Launc
         launch.mode,
         ctx.credential,
         ctx.credential_name,
+        launch.package or "",
     )
     expires = now + timedelta(seconds=ctx.token_ttl_s)
     return {
