@@ -18,6 +18,7 @@ from lrs.errors import DuplicateKey, InvalidRequest, NotFound
 from lrs.scorm.launches import ScoSpec
 from lrs.scorm.manifest import parse_manifest
 from lrs.scorm.package_zip import PackageLimits, manifest_bytes
+from lrs.scorm.rollup import count_scos
 from lrs.scorm.timing import now_ms
 from lrs.storage import Database
 from lrs.storage.indexes import SCORM_COURSES, SCORM_PACKAGES
@@ -151,4 +152,13 @@ def package_sco(doc: dict[str, Any], course_id: str, sco_id: str | None) -> ScoS
         max_time_allowed=sco["max_time_allowed"],
         time_limit_action=sco["time_limit_action"],
         objectives=tuple(o["id"] for o in sco["objectives"]),
+        multi_sco=count_scos(default_organization(manifest)) > 1,
+    )
+
+
+def default_organization(manifest: dict[str, Any]) -> dict[str, Any]:
+    """The stored manifest's default organization (the first when the default names none)."""
+    organizations: list[dict[str, Any]] = manifest["organizations"]
+    return next(
+        (o for o in organizations if o["identifier"] == manifest["default_organization"]), organizations[0]
     )
