@@ -47,6 +47,15 @@ class InvalidDocument(BadRequest):
     code = "invalid_document"
 
 
+class InvalidPackage(BadRequest):
+    """A SCORM package or manifest that cannot be registered (hostile XML, zip-slip, no manifest...)."""
+
+    code = "invalid_package"
+
+    def __init__(self, message: str, *, field: str | None = "package", **details: Any) -> None:
+        super().__init__(message, field=field, **details)
+
+
 class InvalidToken(BadRequest):
     """A signed token (cursor, launch token, cookie) that is tampered, of another kind, or expired."""
 

@@ -8,7 +8,7 @@ from lrs import health
 from lrs.admin import api as admin
 from lrs.reports import api as reports
 from lrs.scorm import api as scorm
-from lrs.scorm import launch_api, runtime
+from lrs.scorm import launch_api, package_api, runtime
 from lrs.xapi.api import about, activities, agents, documents, statements
 
 xapi_routes = [
@@ -25,6 +25,8 @@ scorm_routes = [
     Route("/commits", scorm.CommitsResource),
     Route("/launches", launch_api.LaunchesResource),
     Route("/runtime/v1/lrs-bridge-runtime.js", runtime.runtime_script, methods=["GET", "HEAD"]),
+    Route("/packages", package_api.PackagesResource),
+    Route("/packages/{id}", package_api.PackageResource),
 ]
 
 reports_routes: list[Route] = [

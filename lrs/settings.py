@@ -60,3 +60,8 @@ class Settings(BaseSettings):
     # the bridge's base URL as browsers reach it, for commit_url/runtime_url in launch answers
     # (unset: the URL the LMS called the bridge on)
     public_url: str | None = None
+    # packages: the largest imsmanifest.xml read, the largest unpacked size a zip may declare (zip
+    # bombs), and how deep organizations may nest
+    package_max_manifest_bytes: int = 4 * 1024 * 1024
+    package_max_unpacked_bytes: int = 2 * 1024 * 1024 * 1024
+    package_max_depth: int = 32

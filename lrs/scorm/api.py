@@ -14,6 +14,7 @@ from lrs.scorm.ingest import Caller, ingest
 from lrs.scorm.launch_commits import launch_commits
 from lrs.scorm.launch_tokens import bearer_token
 from lrs.scorm.models import split_batch
+from lrs.scorm.outcomes import follow_commits
 
 
 def request_client(request: Request, credential: str | None) -> Client:
@@ -31,7 +32,7 @@ class CommitsResource(HTTPEndpoint):
         token = bearer_token(request.headers.get("authorization"))
         if token is not None:  # a browser runtime with its launch token (launch_commits.py)
             state = request.app.state
-            raws, batch, caller = await launch_commits(
+            raws, batch, caller, claims = await launch_commits(
                 state.db,
                 state.settings,
                 state.signer,
@@ -43,7 +44,9 @@ class CommitsResource(HTTPEndpoint):
             principal = await require(request, "scorm/commit")
             raws, batch = split_batch(await request.body(), request.app.state.settings.max_commits_per_batch)
             caller = Caller(principal.authority, principal.key, request_client(request, principal.key))
+            claims = None
         results = await ingest(request.app.state.db, request.app.state.settings, raws, batch, caller)
+        await follow_commits(request.app.state.db, raws, results, claims)
         return json_response(results if batch else results[0])
 
     async def get(self, request: Request) -> Response:

@@ -256,7 +256,14 @@ def enrollment_update(
         "latest_key": {"$max": ["$latest_key", attempt["number"] * LATEST_FACTOR + count]},
         "ever_passed": {"$max": [{"$ifNull": ["$ever_passed", 0]}, passed]},
         "ever_completed": {"$max": [{"$ifNull": ["$ever_completed", 0]}, completed]},
-        "completed_at": {"$ifNull": ["$completed_at", now if passed or completed else None]},
+        # an enrollment with a course rollup (course_rollup.py) gets status and completed_at from it
+        "completed_at": {
+            "$cond": [
+                {"$gt": ["$rollup", None]},
+                "$completed_at",
+                {"$ifNull": ["$completed_at", now if passed or completed else None]},
+            ]
+        },
     }
     second = {
         "attempt_count": {
@@ -265,6 +272,7 @@ def enrollment_update(
         "status": {
             "$switch": {
                 "branches": [
+                    {"case": {"$gt": ["$rollup.status", None]}, "then": "$rollup.status"},
                     {"case": {"$eq": ["$ever_passed", 1]}, "then": "passed"},
                     {"case": {"$eq": ["$ever_completed", 1]}, "then": "completed"},
                     {"case": {"$eq": ["$latest_success", "failed"]}, "then": "failed"},

@@ -8,9 +8,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from lrs.auth import require
-from lrs.errors import InvalidRequest, NotFound
+from lrs.errors import InvalidRequest
 from lrs.responses import json_response
 from lrs.scorm.launches import LaunchContext, LaunchIn, ScoSpec, inline_spec, parse_launch, start_launch
+from lrs.scorm.packages import find_package, package_sco
 from lrs.storage import Database
 
 
@@ -24,7 +25,8 @@ async def sco_spec(db: Database, launch: LaunchIn) -> ScoSpec:
     """The SCO the launch names: inline, or from a registered package."""
     if launch.inline_sco is not None:
         return inline_spec(launch.inline_sco)
-    raise NotFound(f"no package {launch.package!r} is registered", field="package")
+    assert launch.package is not None
+    return package_sco(await find_package(db, launch.package), launch.course.id, launch.sco)
 
 
 class LaunchesResource(HTTPEndpoint):

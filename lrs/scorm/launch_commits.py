@@ -115,8 +115,8 @@ async def _terminated_before(db: Database, claims: LaunchClaims, raws: list[Any]
 
 async def launch_commits(
     db: Database, settings: Settings, signer: Signer, token: str, body: bytes, client: Client
-) -> tuple[list[Any], bool, Caller]:
-    """The commits of a request under a launch token, and the caller they are applied as."""
+) -> tuple[list[Any], bool, Caller, LaunchClaims]:
+    """The commits of a request under a launch token, the caller they are applied as, the claims."""
     try:
         claims = read_token(signer, token)
     except Unauthorized as exc:
@@ -143,4 +143,4 @@ async def launch_commits(
         await _audit_refused(db, raws, client, error)
         raise error
     authority = authority_agent(claims.credential, claims.credential_name, settings.lms_homepage)
-    return raws, batch, Caller(authority, claims.credential, client)
+    return raws, batch, Caller(authority, claims.credential, client), claims

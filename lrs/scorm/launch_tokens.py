@@ -1,7 +1,7 @@
 """Launch tokens: what a browser runtime presents instead of a credential (signing kind "launch").
 
 A token binds one launch: the learner, course, SCO, attempt number and session, the SCORM version,
-the mode, and the credential that asked for the launch (its key and name become the `authority` of
+the mode, the package (when launched from one), and the credential that asked for the launch (its key and name become the `authority` of
 the statements). Any instance verifies it with the shared key and no database read.
 """
 
@@ -29,6 +29,7 @@ class LaunchClaims:
     mode: str
     credential: str
     credential_name: str
+    package: str = ""
 
     def payload(self) -> dict[str, Any]:
         return {
@@ -41,6 +42,7 @@ class LaunchClaims:
             "mode": self.mode,
             "key": self.credential,
             "kn": self.credential_name,
+            "pkg": self.package,
         }
 
 
@@ -63,6 +65,7 @@ def read_token(signer: Signer, token: str) -> LaunchClaims:
             str(p["mode"]),
             str(p["key"]),
             str(p["kn"]),
+            str(p.get("pkg") or ""),
         )
     except InvalidToken as exc:
         raise Unauthorized(exc.message, field="Authorization") from None

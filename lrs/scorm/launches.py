@@ -1,13 +1,17 @@
 """Launch sessions (POST /scorm/launches): the attempt a launch opens, its session and the CMI it starts from.
 
-Which attempt a launch opens (what SCORM engines do; README "Launching SCORM content"):
+Which attempt a launch opens (what SCORM engines do; README "Launching SCORM content"); an
+attempt is the learner's in the course, shared by every SCO of a multi-SCO package:
 - `mode` review: the latest attempt, read only (its commits are refused); nothing to review is 409;
 - `new_attempt` asked, no attempt yet, or the latest attempt is over: a new attempt, `entry`
   ab-initio. An attempt is over when its last session terminated without `suspend`, or when it is
-  completed, passed or failed and its last session did not suspend. A latest attempt that has no
+  completed, passed or failed and its last session did not suspend; for a SCO of a multi-SCO
+  package, when the course rollup is completed, passed or failed. A latest attempt that has no
   commit at all is reused instead of opening another empty one;
 - otherwise the latest attempt continues: `entry` resume (with its suspend data, location, total
-  time and the CMI values it holds), or ab-initio when it has no commit yet.
+  time and the CMI values it holds; for a SCO of a multi-SCO package, that SCO's own values and
+  time, and ab-initio when the SCO never ran in the attempt or its last session ended without
+  suspend), or ab-initio when it has no commit yet.
 The session is placed in its attempt at launch (the first commit finds it there), so the session's
 start, which bounds commit times (timing.py), is the launch time.
 """
@@ -25,6 +29,7 @@ from lrs.errors import Conflict, DuplicateKey, InvalidRequest
 from lrs.scorm import attempts as att
 from lrs.scorm.launch_tokens import LaunchClaims, mint_token
 from lrs.scorm.models import CommitIn, Course, Learner, Sco
+from lrs.scorm.sco_records import find_record, record_cmi, record_ended, sco_time_s
 from lrs.scorm.timing import now_ms
 from lrs.scorm.tree import flat_cmi
 from lrs.signing import Signer
@@ -101,6 +106,7 @@ class ScoSpec:
     max_time_allowed: str = ""
     time_limit_action: str = ""
     objectives: tuple[str, ...] = field(default_factory=tuple)
+    multi_sco: bool = False  # one of several SCOs of a package (course rollup, per-SCO resume)
 
 
 def inline_spec(sco: InlineSco) -> ScoSpec:
@@ -121,19 +127,36 @@ def inline_spec(sco: InlineSco) -> ScoSpec:
 
 @dataclass(frozen=True)
 class Opened:
-    """The attempt a launch opened: its record, whether it is new, and the entry."""
+    """The attempt a launch opened, the entry, and the SCO data it resumes with (total time so far)."""
 
     attempt: dict[str, Any]
     entry: Literal["ab-initio", "resume", ""]
+    resumed: dict[str, str] = field(default_factory=dict)
+    total_s: float = 0.0
 
 
-def _is_over(latest: dict[str, Any]) -> bool:
+def _is_over(latest: dict[str, Any], multi_sco: bool) -> bool:
+    if multi_sco:  # the course attempt ends with the course, not with one of its SCOs
+        return (latest.get("rollup") or {}).get("status") in ("completed", "passed", "failed")
     suspended = latest.get("exit") == "suspend"
     done = latest.get("completion_status") == "completed" or latest.get("success_status") in (
         "passed",
         "failed",
     )
     return bool(latest.get("finished")) or (done and not suspended)
+
+
+async def _continued(db: Database, attempt: dict[str, Any], spec: ScoSpec) -> Opened:
+    """The latest attempt continuing: resumed from the attempt (a single SCO) or from the SCO's own
+    record (a SCO of a multi-SCO package: ab-initio when it never ran or ended its last session)."""
+    if not spec.multi_sco:
+        tree = without_session_elements(spec.version, flat_cmi(attempt.get("cmi")))
+        return Opened(attempt, "resume", tree, float(attempt.get("total_time_s") or 0.0))
+    record = await find_record(db, attempt["_id"], spec.id)
+    if record is None or record_ended(record):
+        return Opened(attempt, "ab-initio")
+    cmi = without_session_elements(spec.version, record_cmi(record))
+    return Opened(attempt, "resume", cmi, await sco_time_s(db, attempt["_id"], spec.id))
 
 
 async def open_attempt(
@@ -149,8 +172,8 @@ async def open_attempt(
         return Opened(latest, "")
     if latest is not None and not (latest.get("commit_count") or 0):
         return Opened(latest, "ab-initio")
-    if latest is not None and not launch.new_attempt and not _is_over(latest):
-        return Opened(latest, "resume")
+    if latest is not None and not launch.new_attempt and not _is_over(latest, spec.multi_sco):
+        return await _continued(db, latest, spec)
     number = (latest["number"] if latest else 0) + 1
     shape = CommitIn(
         learner=launch.learner,
@@ -227,13 +250,10 @@ def _objectives(resumed: dict[str, str], ids: tuple[str, ...]) -> dict[str, str]
 
 def launch_cmi(launch: LaunchIn, spec: ScoSpec, opened: Opened, credit: bool) -> dict[str, str]:
     """Every element the runtime loads before the content starts, named for the SCO's version."""
-    attempt = opened.attempt
-    resumed: dict[str, str] = {}
-    if opened.entry != "ab-initio":
-        resumed = without_session_elements(spec.version, flat_cmi(attempt.get("cmi")))
-        if spec.version == "1.2":  # write-only in 1.2 (RTE 3.4.2.8)
-            resumed = {k: v for k, v in resumed.items() if not k.startswith("cmi.interactions.")}
-    total = float(attempt.get("total_time_s") or 0.0) if opened.entry != "ab-initio" else 0.0
+    resumed = dict(opened.resumed)
+    if spec.version == "1.2":  # interactions are write-only in 1.2 (RTE 3.4.2.8)
+        resumed = {k: v for k, v in resumed.items() if not k.startswith("cmi.interactions.")}
+    total = opened.total_s
     credit_value = "credit" if credit else "no-credit"
     if spec.version == "1.2":
         own: dict[str, str | None] = {
@@ -298,6 +318,7 @@ async def start_launch(db: Database, launch: LaunchIn, spec: ScoSpec, ctx: Launc
         launch.mode,
         ctx.credential,
         ctx.credential_name,
+        launch.package or "",
     )
     expires = now + timedelta(seconds=ctx.token_ttl_s)
     return {

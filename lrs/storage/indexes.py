@@ -21,6 +21,10 @@ SCORM_AUDIT = "scorm_audit"  # every commit received, whatever its outcome
 SCORM_SESSIONS = "scorm_sessions"  # _id = session_id
 SCORM_ATTEMPTS = "scorm_attempts"
 SCORM_ENROLLMENTS = "scorm_enrollments"
+# launches (issue 9)
+SCORM_PACKAGES = "scorm_packages"  # _id = hash of (course id, manifest bytes)
+SCORM_COURSES = "scorm_courses"  # _id = course id: its package revisions and latest package
+SCORM_SCO_STATUS = "scorm_sco_status"  # _id = "<attempt id>:<sco id>": a SCO's own outcome elements
 
 
 @dataclass(frozen=True)
@@ -100,6 +104,19 @@ INDEXES: list[Index] = [
         [("session_id", 1), ("received_at", 1)],
         "scorm_audit_session_received",
         why="GET /scorm/commits?session_id= lists one session's audit rows in the order received",
+    ),
+    # --- launches, packages and course rollup (owned by lrs/scorm launch and package modules) ---
+    Index(
+        SCORM_PACKAGES,
+        [("course_id", 1), ("revision", -1)],
+        "scorm_packages_course_revision",
+        why="GET /scorm/packages?course= lists a course's package revisions, newest first",
+    ),
+    Index(
+        SCORM_SCO_STATUS,
+        [("attempt_id", 1)],
+        "scorm_sco_status_attempt",
+        why="course rollup reads every SCO status of one attempt",
     ),
     # --- reports (owned by lrs/reports) ---
     Index(

@@ -20,11 +20,11 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def built_outputs() -> list[str]:
-    """The files js/build.mjs writes, relative to the repository (its ENTRIES list)."""
+def built_outputs(js: Path) -> list[str]:
+    """The files build.mjs (in `js`, where npm ci installed esbuild) writes, relative to the repository."""
     listing = subprocess.run(
         ["node", "--input-type=module", "-e", "import('./build.mjs')"],
-        cwd=JS,
+        cwd=js,
         capture_output=True,
         text=True,
         check=False,
@@ -53,7 +53,7 @@ def test_bundles_rebuild_byte_identical_from_the_lockfile(tmp_path: Path) -> Non
         ["node", "build.mjs", "--outdir", str(out)], cwd=work, capture_output=True, text=True, check=False
     )
     assert build.returncode == 0, build.stderr
-    outputs = built_outputs()
+    outputs = built_outputs(work)
     assert "lrs/static/runtime/lrs-bridge-runtime.js" in outputs
     for output in outputs:
         rebuilt = (out / output).read_bytes()
