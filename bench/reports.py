@@ -26,7 +26,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import httpx
+import httpx2 as httpx
 import orjson
 
 from lrs.app import create_app
