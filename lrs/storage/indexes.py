@@ -6,10 +6,13 @@ collection for every other unique index). Each index says which query it serves.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 
 from lrs.storage import Database
+
+log = logging.getLogger("lrs.storage")
 
 STATEMENTS = "statements"
 ATTACHMENTS = "attachments"  # _id = sha2 of the raw data
@@ -194,7 +197,47 @@ INDEXES: list[Index] = [
 ]
 
 
-async def create_indexes(db: Database) -> None:
-    """Create every index in INDEXES; existing ones are left as they are."""
+# the options that make two definitions of one index differ (with their default when absent)
+_COMPARED_OPTIONS = {
+    "unique": False,
+    "sparse": False,
+    "partialFilterExpression": None,
+    "expireAfterSeconds": None,
+}
+
+
+def same_definition(index: Index, existing: dict[str, Any]) -> bool:
+    """Whether an index found on the server is this declaration (keys in order, and options)."""
+    keys = [(field, int(direction)) for field, direction in existing.get("key", [])]
+    if keys != [(field, int(direction)) for field, direction in index.keys]:
+        return False
+    return all(
+        index.options.get(option, default) == existing.get(option, default)
+        for option, default in _COMPARED_OPTIONS.items()
+    )
+
+
+async def create_indexes(db: Database) -> list[str]:
+    """Create every index in INDEXES that is missing, and rebuild (drop, create) every one whose
+    definition changed since it was created: MongoDB refuses to create an index under an existing
+    name with other keys or options (IndexOptionsConflict). Returns the names rebuilt.
+
+    Several instances starting together may rebuild the same index twice; the result is the same.
+    Indexes not declared here (an operator's own) are left alone."""
+    rebuilt: list[str] = []
+    by_collection: dict[str, list[Index]] = {}
     for index in INDEXES:
-        await db.collection(index.collection).create_index(index.keys, name=index.name, **index.options)
+        by_collection.setdefault(index.collection, []).append(index)
+    for name, indexes in by_collection.items():
+        collection = db.collection(name)
+        existing = {found["name"]: found for found in await collection.list_indexes()}
+        for index in indexes:
+            found = existing.get(index.name)
+            if found is not None and same_definition(index, found):
+                continue
+            if found is not None:
+                log.warning("index %s.%s changed: rebuilding it", name, index.name)
+                await collection.drop_index(index.name)
+                rebuilt.append(index.name)
+            await collection.create_index(index.keys, name=index.name, **index.options)
+    return rebuilt
