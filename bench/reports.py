@@ -26,7 +26,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import httpx
+import httpx2 as httpx
 import orjson
 
 from lrs.app import create_app
@@ -352,17 +352,17 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     app = create_app(settings, db)
     how = args.seed if args.seed != "auto" else ("http" if args.mongodb_url else "direct")
     enrollments = plan(args)
-    try:
-        async with (
-            app.router.lifespan_context(app),
-            httpx.AsyncClient(
-                transport=httpx.ASGITransport(app=app),
-                base_url="http://bench",
-                auth=(KEY, SECRET),
-                headers={"X-Experience-API-Version": "1.0.3"},
-                timeout=600,
-            ) as client,
-        ):
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app),
+            base_url="http://bench",
+            auth=(KEY, SECRET),
+            headers={"X-Experience-API-Version": "1.0.3"},
+            timeout=600,
+        ) as client,
+    ):
+        try:
             started = time.perf_counter()
             if how == "http":
                 seeded = await seed_http(client, enrollments, settings.max_commits_per_batch)
@@ -373,10 +373,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             reports = await time_reports(
                 client, endpoints(enrollments, attempt["_id"] if attempt else "x"), args.repeat
             )
-    finally:
-        if args.mongodb_url:
-            await db.drop()
-            await db.close()
+        finally:
+            if args.mongodb_url:
+                await db.drop()  # inside the lifespan: the app closes its store when it ends
     return {
         "store": "mongodb" if args.mongodb_url else "memory",
         "seeded_via": how,

@@ -11,15 +11,12 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 
 from lrs.auth import Authenticator
-from lrs.credentials import ALL_SCOPES, create_credential
 from lrs.errors import LrsError, handle_lrs_error, handle_unexpected_error
 from lrs.limits import BodyLimitMiddleware
 from lrs.routes import routes
 from lrs.settings import Settings
-from lrs.signing import load_signer
+from lrs.startup import Startup
 from lrs.storage import Database, open_database
-from lrs.storage.indexes import create_indexes
-from lrs.storage.memory import relax_garbage_collector
 from lrs.xapi.middleware import XapiMiddleware
 
 log = logging.getLogger("lrs")
@@ -34,33 +31,23 @@ EXPOSED_HEADERS = [
 
 
 def create_app(settings: Settings | None = None, database: Database | None = None) -> Starlette:
-    """The service for one process; `database` lets tests share or inspect a store."""
+    """The service for one process; `database` lets tests share or inspect a store. The app owns the
+    store it serves: it is closed when the app shuts down."""
     settings = settings or Settings()
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         db = database or open_database(settings)
-        if db.kind == "memory":
-            relax_garbage_collector()
-        await create_indexes(db)
-        if settings.default_api_key and settings.default_api_secret:
-            await create_credential(
-                db,
-                "default",
-                ALL_SCOPES,
-                key=settings.default_api_key,
-                secret=settings.default_api_secret.get_secret_value(),
-            )
         app.state.settings = settings
         app.state.db = db
-        secret = settings.secret_key.get_secret_value() if settings.secret_key else None
-        app.state.signer = await load_signer(db, secret)
         app.state.authenticator = Authenticator(db, settings.lms_homepage, settings.auth_cache_seconds)
+        app.state.startup = startup = Startup(app.state, db, settings)
         try:
+            await startup.start()
             yield
         finally:
-            if database is None:
-                await db.close()
+            await startup.stop()
+            await db.close()
 
     middleware = [
         Middleware(

@@ -148,6 +148,12 @@ class StorageUnavailable(StorageError):
     status_code, code = 503, "storage_unavailable"
 
 
+class UnsupportedServer(StorageError):
+    """The database server is older than the oldest version lrs-bridge runs on."""
+
+    status_code, code = 503, "unsupported_server"
+
+
 async def handle_unexpected_error(request: Request, exc: Exception) -> Response:
     """Answer a bug as JSON 500 too; Starlette re-raises it afterwards, so the server logs the traceback."""
     return json_response(

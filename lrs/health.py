@@ -15,8 +15,11 @@ async def live(request: Request) -> Response:
 
 
 async def ready(request: Request) -> Response:
-    """The database answers a ping; 503 otherwise."""
+    """Startup is done and the database answers a ping; 503 otherwise."""
     db = request.app.state.db
+    startup = request.app.state.startup
+    if not startup.ready:
+        return json_response({"status": "starting", "store": db.kind, "message": startup.problem}, 503)
     try:
         await db.ping()
     except LrsError as exc:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -16,6 +18,15 @@ class Settings(BaseSettings):
     # storage
     mongodb_url: SecretStr | None = None
     mongodb_database: str = "lrs"
+    # MongoDB durability (README "MongoDB"): writes acknowledged by a majority (journaled), reads of
+    # majority-committed data from the primary, so nothing acknowledged is lost on a failover
+    mongodb_write_concern: str = "majority"
+    mongodb_read_concern: Literal["local", "available", "majority", "linearizable"] = "majority"
+    mongodb_read_preference: Literal[
+        "primary", "primaryPreferred", "secondary", "secondaryPreferred", "nearest"
+    ] = "primary"
+    # how long one operation waits for a reachable server before answering 503
+    mongodb_server_selection_timeout_ms: int = Field(default=5000, ge=100)
 
     # serving
     host: str = "127.0.0.1"

@@ -1,16 +1,27 @@
 """Shared fixtures: a store (in-memory, or real MongoDB when LRS_TEST_MONGODB_URL is set), an app
-on it with an all-scopes credential, and an HTTP client that speaks xAPI 1.0.3 by default."""
+on it with an all-scopes credential, and an HTTP client that speaks xAPI 1.0.3 by default.
+
+Every test that touches storage takes one of STORE_FIXTURES, directly or through `client`, so it
+runs on MongoDB when LRS_TEST_MONGODB_URL is set (each test its own database, dropped after). Tests
+of the in-memory store itself are marked `memory_only` with the reason.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from starlette.testclient import TestClient
 
 from lrs.app import create_app
 from lrs.settings import Settings
-from tests.support import MONGODB_URL, basic_auth, make_database, make_settings
+from lrs.storage import Database
+from tests.support import MONGODB_URL, STORE, Store, basic_auth, make_database, make_settings, open_store
+
+STORE_FIXTURES = {"store", "module_store", "database", "cli_env"}
 
 
 @pytest.fixture
@@ -19,9 +30,56 @@ def settings() -> Settings:
 
 
 @pytest.fixture
-def client(settings: Settings) -> Iterator[TestClient]:
+def database(settings: Settings) -> Database:
+    """A fresh store for an app under test: create_app closes it at shutdown (dropping it on MongoDB)."""
+    return make_database(settings)
+
+
+@pytest.fixture
+def store() -> Iterator[Store]:
+    """A fresh store for service-level tests: `store.run(coro)` runs on the loop its client uses."""
+    with open_store() as opened:
+        yield opened
+
+
+@pytest.fixture(scope="module")
+def module_store() -> Iterator[Store]:
+    """One store shared by a module's read-only tests (seeded once)."""
+    with open_store() as opened:
+        yield opened
+
+
+@pytest.fixture
+def cli_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
+    """The environment the `lrs-bridge` command reads, pointed at this run's store: LRS_MONGODB_URL
+    and a database of the test's own on MongoDB (dropped after), unset on the in-memory store; and
+    a working directory without a .env file."""
+    monkeypatch.chdir(tmp_path)
+    for name in ("LRS_SECRET_KEY", "LRS_DEFAULT_API_KEY", "LRS_DEFAULT_API_SECRET"):
+        monkeypatch.delenv(name, raising=False)
+    if not MONGODB_URL:
+        monkeypatch.delenv("LRS_MONGODB_URL", raising=False)
+        yield
+        return
+    name = f"lrs_test_{uuid.uuid4().hex[:12]}"
+    monkeypatch.setenv("LRS_MONGODB_URL", MONGODB_URL)
+    monkeypatch.setenv("LRS_MONGODB_DATABASE", name)
+    yield
+    from lrs.storage.mongo import MongoDatabase
+
+    async def drop() -> None:
+        db = MongoDatabase(MONGODB_URL or "", name)
+        try:
+            await db.drop()
+        finally:
+            await db.close()
+
+    asyncio.run(drop())
+
+
+@pytest.fixture
+def client(settings: Settings, database: Database) -> Iterator[TestClient]:
     """An authenticated client on a fresh store, sending X-Experience-API-Version 1.0.3."""
-    database = make_database(settings)
     app = create_app(settings, database)
     with TestClient(
         app,
@@ -29,5 +87,36 @@ def client(settings: Settings) -> Iterator[TestClient]:
         headers={"Authorization": basic_auth(), "X-Experience-API-Version": "1.0.3"},
     ) as test_client:
         yield test_client
-        if MONGODB_URL:
-            test_client.portal.call(database.drop)  # type: ignore[union-attr]
+
+
+# --- which store this run's storage tests are on (printed by `make test`) ---------------------
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    if MONGODB_URL:
+        return "store: mongodb (LRS_TEST_MONGODB_URL; each storage test on its own database, dropped after)"
+    return "store: memory (mongomock; set LRS_TEST_MONGODB_URL to run the storage tests on MongoDB)"
+
+
+_COUNTS = pytest.StashKey[dict[str, int]]()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    counts = {"store": 0, "memory_only": 0, "none": 0}
+    for item in items:
+        if item.get_closest_marker("memory_only"):
+            counts["memory_only"] += 1
+        elif STORE_FIXTURES & set(getattr(item, "fixturenames", ())):
+            counts["store"] += 1
+        else:
+            counts["none"] += 1
+    config.stash[_COUNTS] = counts
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    counts = config.stash.get(_COUNTS, None)
+    if counts:
+        terminalreporter.write_line(
+            f"store: {STORE}: {counts['store']} storage tests ran on it (they follow "
+            f"LRS_TEST_MONGODB_URL), {counts['memory_only']} memory-only, {counts['none']} without a store"
+        )

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import os
 import uuid
-from typing import Any
+from collections.abc import Coroutine, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
 
 from lrs.settings import Settings
 from lrs.storage import Database
 from lrs.storage.memory import MemoryDatabase
+from lrs.storage.mongo import MongoDatabase
+
+T = TypeVar("T")
 
 API_KEY = "test-key"
 API_SECRET = "test-secret"
-MONGODB_URL = os.environ.get("LRS_TEST_MONGODB_URL")
+MONGODB_URL = os.environ.get("LRS_TEST_MONGODB_URL") or None
+STORE = "mongodb" if MONGODB_URL else "memory"  # what the storage tests of this run are on
 
 
 def basic_auth(key: str = API_KEY, secret: str = API_SECRET) -> str:
@@ -31,14 +38,44 @@ def make_settings(**overrides: Any) -> Settings:
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
 
-def make_database(settings: Settings) -> Database:
+class _OwnMongoDatabase(MongoDatabase):
+    """A test's own MongoDB database: closing it drops it first (each test leaves nothing behind)."""
+
+    async def close(self) -> None:
+        try:
+            await self.drop()
+        finally:
+            await super().close()
+
+
+def make_database(settings: Settings | None = None) -> Database:
     """A fresh store: a uniquely named database on LRS_TEST_MONGODB_URL, or a new in-memory one.
 
-    The MongoDB client is created lazily by the app's lifespan loop (see storage/mongo.py), so this
-    must be called where that loop runs: tests hand it to create_app, which opens it inside lifespan.
+    The MongoDB client binds to the event loop it first runs on: use the store on one loop (the app's
+    lifespan loop when handed to create_app, which closes it; else Store.run), and close it there.
+    Closing a MongoDB test database drops it.
     """
     if MONGODB_URL:
-        from lrs.storage.mongo import MongoDatabase
+        return _OwnMongoDatabase(MONGODB_URL, f"lrs_test_{uuid.uuid4().hex[:12]}")
+    return MemoryDatabase((settings or make_settings()).mongodb_database)
 
-        return MongoDatabase(MONGODB_URL, f"lrs_test_{uuid.uuid4().hex[:12]}")
-    return MemoryDatabase(settings.mongodb_database)
+
+class Store:
+    """A fresh database for a test, and the one event loop its calls run on (`run`)."""
+
+    def __init__(self, db: Database, runner: asyncio.Runner) -> None:
+        self.db, self.kind, self._runner = db, db.kind, runner
+
+    def run(self, work: Coroutine[Any, Any, T]) -> T:
+        return self._runner.run(work)
+
+
+@contextmanager
+def open_store() -> Iterator[Store]:
+    """A Store, closed (and on MongoDB dropped) afterwards, with its client, on its own loop."""
+    with asyncio.Runner() as runner:
+        db = make_database()
+        try:
+            yield Store(db, runner)
+        finally:
+            runner.run(db.close())

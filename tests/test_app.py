@@ -5,7 +5,8 @@ from __future__ import annotations
 from starlette.testclient import TestClient
 
 from lrs.app import create_app
-from tests.support import basic_auth, make_database, make_settings
+from lrs.storage import Database
+from tests.support import basic_auth, make_settings
 
 
 def test_health_live_and_ready_answer_ok(client: TestClient) -> None:
@@ -15,9 +16,9 @@ def test_health_live_and_ready_answer_ok(client: TestClient) -> None:
     assert ready.json()["status"] == "ok"
 
 
-def test_body_over_limit_is_refused_with_413_naming_the_limit() -> None:
+def test_body_over_limit_is_refused_with_413_naming_the_limit(database: Database) -> None:
     settings = make_settings(max_body_bytes=100)
-    with TestClient(create_app(settings, make_database(settings))) as client:
+    with TestClient(create_app(settings, database)) as client:
         response = client.post(
             "/xapi/statements",
             content=b"x" * 101,
@@ -27,9 +28,9 @@ def test_body_over_limit_is_refused_with_413_naming_the_limit() -> None:
     assert "100 bytes" in response.json()["message"]
 
 
-def test_cors_preflight_allows_configured_origin() -> None:
+def test_cors_preflight_allows_configured_origin(database: Database) -> None:
     settings = make_settings(cors_origins=["https://content.example.org"])
-    with TestClient(create_app(settings, make_database(settings))) as client:
+    with TestClient(create_app(settings, database)) as client:
         response = client.options(
             "/xapi/statements",
             headers={
@@ -48,7 +49,7 @@ def test_cors_preflight_allows_configured_origin() -> None:
     assert refused.status_code == 400
 
 
-def test_unexpected_error_is_answered_as_json_500() -> None:
+def test_unexpected_error_is_answered_as_json_500(database: Database) -> None:
     from starlette.requests import Request
     from starlette.routing import Route
 
@@ -56,7 +57,7 @@ def test_unexpected_error_is_answered_as_json_500() -> None:
         raise RuntimeError("bug")
 
     settings = make_settings()
-    app = create_app(settings, make_database(settings))
+    app = create_app(settings, database)
     app.router.routes.append(Route("/broken", broken))
     with TestClient(app, raise_server_exceptions=False) as client:
         response = client.get("/broken")

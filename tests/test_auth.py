@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator
 
 import pytest
@@ -15,8 +14,8 @@ from lrs.app import create_app
 from lrs.auth import require
 from lrs.credentials import create_credential, hash_secret, revoke_credential, verify_secret
 from lrs.responses import json_response
-from lrs.storage.memory import MemoryDatabase
-from tests.support import basic_auth, make_settings
+from lrs.storage import Database
+from tests.support import Store, basic_auth, make_settings
 
 
 async def probe(request: Request) -> Response:
@@ -25,9 +24,9 @@ async def probe(request: Request) -> Response:
 
 
 @pytest.fixture
-def setup() -> Iterator[tuple[TestClient, MemoryDatabase]]:
+def setup(database: Database) -> Iterator[tuple[TestClient, Database]]:
     settings = make_settings(auth_cache_seconds=0)
-    db = MemoryDatabase()
+    db = database
     app = create_app(settings, db)
     app.router.routes.append(Route("/probe", probe))
     with TestClient(app) as client:
@@ -35,7 +34,7 @@ def setup() -> Iterator[tuple[TestClient, MemoryDatabase]]:
         yield client, db
 
 
-def test_auth_missing_header_is_401_with_basic_challenge(setup: tuple[TestClient, MemoryDatabase]) -> None:
+def test_auth_missing_header_is_401_with_basic_challenge(setup: tuple[TestClient, Database]) -> None:
     client, _ = setup
     response = client.get("/probe", params={"scope": "statements/read"})
     assert response.status_code == 401
@@ -52,13 +51,13 @@ def test_auth_missing_header_is_401_with_basic_challenge(setup: tuple[TestClient
         pytest.param("Bearer abc", id="not-basic"),
     ],
 )
-def test_auth_bad_credentials_are_401(setup: tuple[TestClient, MemoryDatabase], header: str) -> None:
+def test_auth_bad_credentials_are_401(setup: tuple[TestClient, Database], header: str) -> None:
     client, _ = setup
     response = client.get("/probe", params={"scope": "statements/read"}, headers={"Authorization": header})
     assert response.status_code == 401
 
 
-def test_auth_scope_outside_credential_is_403_naming_it(setup: tuple[TestClient, MemoryDatabase]) -> None:
+def test_auth_scope_outside_credential_is_403_naming_it(setup: tuple[TestClient, Database]) -> None:
     client, _ = setup
     auth = {"Authorization": basic_auth("reader", "reader-secret")}
     assert client.get("/probe", params={"scope": "statements/read"}, headers=auth).status_code == 200
@@ -67,7 +66,7 @@ def test_auth_scope_outside_credential_is_403_naming_it(setup: tuple[TestClient,
     assert "statements/write" in refused.json()["message"]
 
 
-def test_auth_authority_is_the_credential_account(setup: tuple[TestClient, MemoryDatabase]) -> None:
+def test_auth_authority_is_the_credential_account(setup: tuple[TestClient, Database]) -> None:
     client, _ = setup
     body = client.get(
         "/probe",
@@ -81,7 +80,7 @@ def test_auth_authority_is_the_credential_account(setup: tuple[TestClient, Memor
     }
 
 
-def test_auth_revoked_credential_is_refused(setup: tuple[TestClient, MemoryDatabase]) -> None:
+def test_auth_revoked_credential_is_refused(setup: tuple[TestClient, Database]) -> None:
     client, db = setup
     auth = {"Authorization": basic_auth("reader", "reader-secret")}
     assert client.get("/probe", params={"scope": "statements/read"}, headers=auth).status_code == 200
@@ -90,7 +89,7 @@ def test_auth_revoked_credential_is_refused(setup: tuple[TestClient, MemoryDatab
 
 
 def test_auth_default_credential_from_settings_has_every_scope(
-    setup: tuple[TestClient, MemoryDatabase],
+    setup: tuple[TestClient, Database],
 ) -> None:
     client, _ = setup
     for scope in ("statements/write", "state", "scorm/commit", "reports/read"):
@@ -107,8 +106,8 @@ def test_credentials_secret_is_stored_as_a_salted_slow_hash() -> None:
     assert verify_secret("s3cret", first) and not verify_secret("s3cret!", first)
 
 
-def test_credentials_unknown_scope_is_refused() -> None:
+def test_credentials_unknown_scope_is_refused(store: Store) -> None:
     from lrs.errors import BadRequest
 
     with pytest.raises(BadRequest, match="unknown scope 'root'"):
-        asyncio.run(create_credential(MemoryDatabase(), "x", ["root"]))
+        store.run(create_credential(store.db, "x", ["root"]))

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
 from lrs.errors import InvalidToken
 from lrs.signing import Signer, load_signer
-from lrs.storage.memory import MemoryDatabase
+from tests.support import Store, open_store
 
 
 class Clock:
@@ -62,10 +60,10 @@ def test_signer_rejects_garbage(token: str) -> None:
         Signer("k").verify("more", token)
 
 
-def test_load_signer_shares_one_key_per_store() -> None:
-    db = MemoryDatabase("signing")
-    first, second = asyncio.run(load_signer(db, None)), asyncio.run(load_signer(db, None))
+def test_load_signer_shares_one_key_per_store(store: Store) -> None:
+    first, second = store.run(load_signer(store.db, None)), store.run(load_signer(store.db, None))
     assert second.verify("more", first.sign("more", {"n": 1})) == {"n": 1}
-    other = asyncio.run(load_signer(MemoryDatabase("elsewhere"), None))
+    with open_store() as elsewhere:
+        other = elsewhere.run(load_signer(elsewhere.db, None))
     with pytest.raises(InvalidToken):
         other.verify("more", first.sign("more", {"n": 1}))

@@ -24,6 +24,10 @@ class Database(Protocol):
 
     def collection(self, name: str) -> Collection: ...
 
+    async def open(self) -> None:
+        """Reach the store and check it can serve us (MongoDB: its version, from buildInfo);
+        StorageUnavailable while it cannot be reached, UnsupportedServer when it is too old."""
+
     async def ping(self) -> None: ...
 
     async def drop(self) -> None: ...
@@ -36,7 +40,14 @@ def open_database(settings: Settings) -> Database:
     if settings.mongodb_url is not None:
         from lrs.storage.mongo import MongoDatabase
 
-        return MongoDatabase(settings.mongodb_url.get_secret_value(), settings.mongodb_database)
+        return MongoDatabase(
+            settings.mongodb_url.get_secret_value(),
+            settings.mongodb_database,
+            write_concern=settings.mongodb_write_concern,
+            read_concern=settings.mongodb_read_concern,
+            read_preference=settings.mongodb_read_preference,
+            server_selection_timeout_ms=settings.mongodb_server_selection_timeout_ms,
+        )
     from lrs.storage.memory import MemoryDatabase
 
     log.warning("%s\n%s\n%s", "!" * 78, MEMORY_WARNING, "!" * 78)

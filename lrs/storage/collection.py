@@ -6,6 +6,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from pymongo.errors import BulkWriteError
+
+from lrs.errors import StorageError
+
 Document = dict[str, Any]
 Filter = Mapping[str, Any]
 Sort = Sequence[tuple[str, int]]
@@ -76,3 +80,28 @@ class Collection(Protocol):
     async def aggregate(self, pipeline: Sequence[Mapping[str, Any]]) -> list[Document]: ...
 
     async def create_index(self, keys: Sort, *, name: str, **options: Any) -> None: ...
+
+    async def list_indexes(self) -> list[Document]:
+        """Every index as {"name", "key": [(field, direction)], and its options}."""
+
+    async def drop_index(self, name: str) -> None:
+        """Drop the named index; nothing when it does not exist."""
+
+
+def update_spec(update: Mapping[str, Any] | Sequence[Mapping[str, Any]]) -> Any:
+    """An update document, or a pipeline-style update (a list of stages), as the drivers take it."""
+    return dict(update) if isinstance(update, Mapping) else [dict(s) for s in update]
+
+
+def duplicate_indexes(exc: BulkWriteError) -> list[int]:
+    """The positions of an unordered insert_many refused as duplicate `_id`s; StorageError when any
+    write failed for another reason."""
+    errors = exc.details.get("writeErrors", [])
+    if any(e.get("code") != 11000 for e in errors):
+        raise StorageError(f"bulk insert failed: {errors[0].get('errmsg')}") from exc
+    return [int(e["index"]) for e in errors]
+
+
+def bulk_failure_message(collection: str, failures: Sequence[str]) -> str:
+    """One message for the failed operations of an unordered bulk write (each `#<position>: why`)."""
+    return f"{collection}: {len(failures)} of the bulk write's operations failed: " + "; ".join(failures)

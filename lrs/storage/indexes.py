@@ -6,10 +6,13 @@ collection for every other unique index). Each index says which query it serves.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 
 from lrs.storage import Database
+
+log = logging.getLogger("lrs.storage")
 
 STATEMENTS = "statements"
 ATTACHMENTS = "attachments"  # _id = sha2 of the raw data
@@ -36,6 +39,8 @@ class Index:
     options: dict[str, Any] = field(default_factory=dict)
 
 
+NEWEST = [("stored", -1), ("_id", -1)]
+
 INDEXES: list[Index] = [
     # --- statements (owned by lrs/xapi) ---
     Index(
@@ -44,30 +49,32 @@ INDEXES: list[Index] = [
         "statements_stored",
         "unfiltered queries, since/until, and the (stored, _id) keyset of `more` links",
     ),
-    Index(STATEMENTS, [("verb", 1), ("stored", -1)], "statements_verb", "GET statements?verb="),
-    Index(STATEMENTS, [("agent", 1), ("stored", -1)], "statements_agent", "GET statements?agent="),
-    Index(STATEMENTS, [("activity", 1), ("stored", -1)], "statements_activity", "GET statements?activity="),
+    # every filter index ends with (stored, _id): the total order of pages and `more` links, so the
+    # sort is read from the index, never done in memory
+    Index(STATEMENTS, [("verb", 1), *NEWEST], "statements_verb", "GET statements?verb="),
+    Index(STATEMENTS, [("agent", 1), *NEWEST], "statements_agent", "GET statements?agent=, GET agents"),
+    Index(STATEMENTS, [("activity", 1), *NEWEST], "statements_activity", "GET statements?activity="),
     Index(
         STATEMENTS,
-        [("registration", 1), ("stored", -1)],
+        [("registration", 1), *NEWEST],
         "statements_registration",
         "GET statements?registration=",
     ),
     Index(
         STATEMENTS,
-        [("related_agents", 1), ("stored", -1)],
+        [("related_agents", 1), *NEWEST],
         "statements_related_agents",
         "GET statements?agent=&related_agents=true",
     ),
     Index(
         STATEMENTS,
-        [("related_activities", 1), ("stored", -1)],
+        [("related_activities", 1), *NEWEST],
         "statements_related_activities",
         "GET statements?activity=&related_activities=true",
     ),
     Index(
         STATEMENTS,
-        [("authority_key", 1), ("stored", -1)],
+        [("authority_key", 1), *NEWEST],
         "statements_authority_key",
         "statements/read/mine: only the caller's own statements",
     ),
@@ -81,11 +88,12 @@ INDEXES: list[Index] = [
     # --- documents (owned by lrs/xapi documents) ---
     Index(
         DOCUMENTS,
-        [("kind", 1), ("activity_id", 1), ("agent", 1), ("registration", 1), ("updated", 1)],
-        "documents_set_updated",
-        "GET ids (with since) and DELETE of all state documents of one activity/agent/registration, "
-        "and profile id lists",
+        [("kind", 1), ("activity_id", 1), ("agent", 1), ("registration", 1), ("doc_id", 1)],
+        "documents_set",
+        "GET ids (with since, ordered by id) and DELETE of all state documents of one "
+        "activity/agent/registration, and profile id lists",
     ),
+    Index(CREDENTIALS, [("created", 1)], "credentials_created", "lrs-bridge credentials list"),
     # --- scorm (owned by lrs/scorm) ---
     Index(
         SCORM_ATTEMPTS,
@@ -101,7 +109,7 @@ INDEXES: list[Index] = [
     ),
     Index(
         SCORM_AUDIT,
-        [("session_id", 1), ("received_at", 1)],
+        [("session_id", 1), ("received_at", 1), ("sequence", 1)],
         "scorm_audit_session_received",
         why="GET /scorm/commits?session_id= lists one session's audit rows in the order received",
     ),
@@ -121,43 +129,38 @@ INDEXES: list[Index] = [
     # --- reports (owned by lrs/reports) ---
     Index(
         SCORM_ENROLLMENTS,
-        [("learner_id", 1), ("course_id", 1)],
+        [("learner_id", 1), ("course_id", 1), ("_id", 1)],
         "reports_enrollments_learner_course",
         "enrollments report (filter and sort by learner, course), learners/{learner}/courses",
     ),
     Index(
         SCORM_ENROLLMENTS,
-        [("course_id", 1), ("status", 1)],
-        "reports_enrollments_course_status",
-        "courses report (per course), enrollments?course=&status=",
-    ),
-    Index(
-        SCORM_ENROLLMENTS,
-        [("last_access", 1)],
-        "reports_enrollments_last_access",
-        "enrollments?from=&to= (last access range)",
+        [("course_id", 1), ("learner_id", 1), ("_id", 1)],
+        "reports_enrollments_course_learner",
+        "courses report (per course), enrollments?course= (sorted by learner)",
     ),
     Index(
         SCORM_ATTEMPTS,
-        [("learner_id", 1), ("course_id", 1), ("number", 1)],
+        [("learner_id", 1), ("course_id", 1), ("number", 1), ("_id", 1)],
         "reports_attempts_learner_course_number",
-        "attempts and attempt-counts reports (filter and sort by learner, course, number)",
+        "attempts and attempt-counts reports (filter and sort by learner, course, number): the page is "
+        "read in index order, whole attempts (CMI trees) are never sorted in memory",
     ),
     Index(
         SCORM_ATTEMPTS,
-        [("course_id", 1), ("completed_at", 1)],
-        "reports_attempts_course_completed",
-        "courses report: completing attempt per enrollment (completed_at set)",
+        [("course_id", 1), ("learner_id", 1), ("number", 1), ("_id", 1)],
+        "reports_attempts_course_learner_number",
+        "attempts?course= and attempt counts of a course (sorted by learner); completing attempts",
     ),
     Index(
         SCORM_ATTEMPTS,
-        [("completed_at", 1), ("last_commit_at", 1)],
+        [("completed_at", 1), ("last_commit_at", 1), ("_id", 1)],
         "reports_attempts_abandoned",
         "abandoned-attempts: completed_at null and last commit older than the idle limit",
     ),
     Index(
         SCORM_SESSIONS,
-        [("attempt_id", 1)],
+        [("attempt_id", 1), ("started_at", 1)],
         "reports_sessions_attempt",
         "attempts report and attempt detail: time per attempt",
     ),
@@ -211,7 +214,62 @@ INDEXES: list[Index] = [
 ]
 
 
-async def create_indexes(db: Database) -> None:
-    """Create every index in INDEXES; existing ones are left as they are."""
+# indexes of earlier releases that no query uses any more: dropped at startup
+RETIRED_INDEXES: list[tuple[str, str]] = [
+    (DOCUMENTS, "documents_set_updated"),
+    (SCORM_ENROLLMENTS, "reports_enrollments_course_status"),
+    (SCORM_ATTEMPTS, "reports_attempts_course_completed"),
+    # enrollments?from=&to= is read in (learner, course) order: a last_access index would invite
+    # the planner to sort the range in memory
+    (SCORM_ENROLLMENTS, "reports_enrollments_last_access"),
+]
+
+# the options that make two definitions of one index differ (with their default when absent)
+_COMPARED_OPTIONS = {
+    "unique": False,
+    "sparse": False,
+    "partialFilterExpression": None,
+    "expireAfterSeconds": None,
+}
+
+
+def same_definition(index: Index, existing: dict[str, Any]) -> bool:
+    """Whether an index found on the server is this declaration (keys in order, and options)."""
+    keys = [(field, int(direction)) for field, direction in existing.get("key", [])]
+    if keys != [(field, int(direction)) for field, direction in index.keys]:
+        return False
+    return all(
+        index.options.get(option, default) == existing.get(option, default)
+        for option, default in _COMPARED_OPTIONS.items()
+    )
+
+
+async def create_indexes(db: Database) -> list[str]:
+    """Create every index in INDEXES that is missing, and rebuild (drop, create) every one whose
+    definition changed since it was created: MongoDB refuses to create an index under an existing
+    name with other keys or options (IndexOptionsConflict). Returns the names rebuilt.
+
+    Several instances starting together may rebuild the same index twice; the result is the same.
+    Indexes retired by a release (RETIRED_INDEXES) are dropped; any other index not declared here
+    (an operator's own) is left alone."""
+    rebuilt: list[str] = []
+    by_collection: dict[str, list[Index]] = {}
     for index in INDEXES:
-        await db.collection(index.collection).create_index(index.keys, name=index.name, **index.options)
+        by_collection.setdefault(index.collection, []).append(index)
+    for name, indexes in by_collection.items():
+        collection = db.collection(name)
+        existing = {found["name"]: found for found in await collection.list_indexes()}
+        for retired_collection, retired in RETIRED_INDEXES:
+            if retired_collection == name and retired in existing:
+                log.info("index %s.%s is no longer used: dropping it", name, retired)
+                await collection.drop_index(retired)
+        for index in indexes:
+            found = existing.get(index.name)
+            if found is not None and same_definition(index, found):
+                continue
+            if found is not None:
+                log.warning("index %s.%s changed: rebuilding it", name, index.name)
+                await collection.drop_index(index.name)
+                rebuilt.append(index.name)
+            await collection.create_index(index.keys, name=index.name, **index.options)
+    return rebuilt

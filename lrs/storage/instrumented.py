@@ -31,6 +31,8 @@ METHODS = (
     "delete_many",
     "aggregate",
     "create_index",
+    "list_indexes",
+    "drop_index",
 )
 
 
@@ -99,6 +101,8 @@ class InstrumentedCollection:
     delete_many = _metered("delete_many")
     aggregate = _metered("aggregate")
     create_index = _metered("create_index")
+    list_indexes = _metered("list_indexes")
+    drop_index = _metered("drop_index")
 
 
 class InstrumentedDatabase:
@@ -117,6 +121,9 @@ class InstrumentedDatabase:
                 self.inner.collection(name), self.meter
             )
         return wrapped  # type: ignore[return-value]
+
+    async def open(self) -> None:
+        await self.inner.open()
 
     async def ping(self) -> None:
         await self.inner.ping()

@@ -26,15 +26,15 @@ from pymongo import ReturnDocument
 from pymongo.errors import BulkWriteError, DuplicateKeyError, PyMongoError
 
 from lrs.errors import DuplicateKey, StorageError
-from lrs.storage.collection import Document, Filter, Sort, UpdateResult
-
-
-def _duplicate_indexes(exc: BulkWriteError) -> list[int]:
-    errors = exc.details.get("writeErrors", [])
-    if any(e.get("code") != 11000 for e in errors):
-        raise StorageError(f"bulk insert failed: {errors[0].get('errmsg')}") from exc
-    return [int(e["index"]) for e in errors]
-
+from lrs.storage.collection import (
+    Document,
+    Filter,
+    Sort,
+    UpdateResult,
+    bulk_failure_message,
+    duplicate_indexes,
+    update_spec,
+)
 
 filter_applies: Any = _filter_applies  # untyped in mongomock
 stored_dates: Any = mongomock_helpers.patch_datetime_awareness_in_document  # aware -> naive UTC, ms
@@ -205,16 +205,33 @@ def _settable(doc: dict[str, Any], path: str) -> bool:
     return True
 
 
+def _identical(a: Any, b: Any) -> bool:
+    """Equal as BSON: same types (1 is not 1.0, True is not 1) and same field order."""
+    if type(a) is not type(b):
+        return False
+    if type(a) is dict:
+        return list(a) == list(b) and all(_identical(a[k], b[k]) for k in a)
+    if type(a) is list:
+        return len(a) == len(b) and all(_identical(x, y) for x, y in zip(a, b, strict=True))
+    return bool(a == b)
+
+
 def _set_path(doc: dict[str, Any], path: str, value: Any) -> bool:
-    """Set a dotted path (a stored copy of value), creating objects on the way; False, and nothing
-    copied, when the stored value already equals it."""
+    """Set a dotted path to a stored copy of value, creating objects on the way, as MongoDB does: a
+    value of another type or field order replaces an equal one (`1.0` over `1` stores the double).
+    Whether it counts as modified follows mongomock (Python equality; see docs/storage-differences.md)."""
     *parents, last = path.split(".")
     node = doc
     for part in parents:
         node = node.setdefault(part, {})
-    if last in node and node[last] == value:
-        return False
-    node[last] = _stored_copy(value)
+    new = _stored_copy(value)
+    if last in node:
+        old = node[last]
+        if _identical(old, new):
+            return False
+        node[last] = new
+        return bool(old != new)
+    node[last] = new
     return True
 
 
@@ -252,6 +269,8 @@ class MemoryCollection:
             result = call()
         except DuplicateKeyError as exc:
             raise DuplicateKey(f"{self.name}: duplicate _id") from exc
+        except PyMongoError as exc:
+            raise StorageError(f"{self.name}: {exc}") from exc
         finally:
             touched, self._touched = self._touched, None
         documents = self._c._store._documents
@@ -306,7 +325,7 @@ class MemoryCollection:
         try:
             self._c.insert_many(list(docs), ordered=False)
         except BulkWriteError as exc:
-            duplicates = _duplicate_indexes(exc)
+            duplicates = duplicate_indexes(exc)
         else:
             duplicates = []
         stored = self._c._store._documents
@@ -394,7 +413,7 @@ class MemoryCollection:
         if plain is not None:
             return plain
         r = self._write(
-            lambda: self._c.update_one(dict(filter), _update(update), upsert=upsert),
+            lambda: self._c.update_one(dict(filter), update_spec(update), upsert=upsert),
             upsert=upsert,
             upserted=lambda r: r.upserted_id,
         )
@@ -403,7 +422,16 @@ class MemoryCollection:
     async def update_each(
         self, updates: Sequence[tuple[Filter, Mapping[str, Any]]], upsert: bool = False
     ) -> UpdateResult:
-        results = [await self.update_one(f, u, upsert=upsert) for f, u in updates]
+        # unordered, as MongoDB's bulk write: every update runs; the failures are reported together after
+        results: list[UpdateResult] = []
+        failures: list[str] = []
+        for i, (f, u) in enumerate(updates):
+            try:
+                results.append(await self.update_one(f, u, upsert=upsert))
+            except StorageError as exc:
+                failures.append(f"#{i}: {exc.message}")
+        if failures:
+            raise StorageError(bulk_failure_message(self.name, failures))
         return UpdateResult(sum(r.matched for r in results), sum(r.modified for r in results), None)
 
     async def update_many(self, filter: Filter, update: Mapping[str, Any]) -> UpdateResult:
@@ -431,7 +459,7 @@ class MemoryCollection:
         found: Document | None = self._write(
             lambda: self._c.find_one_and_update(
                 dict(filter),
-                _update(update),
+                update_spec(update),
                 projection=projection,
                 sort=list(sort) if sort else None,
                 upsert=upsert,
@@ -464,9 +492,12 @@ class MemoryCollection:
         self._c.create_index(list(keys), name=name, **options)
         self._narrowing.add_field(keys[0][0], self._c._store._documents.values())
 
+    async def list_indexes(self) -> list[Document]:
+        return [{"name": name, **index} for name, index in self._c.index_information().items()]
 
-def _update(update: Mapping[str, Any] | Sequence[Mapping[str, Any]]) -> Any:
-    return dict(update) if isinstance(update, Mapping) else [dict(s) for s in update]
+    async def drop_index(self, name: str) -> None:
+        if name in self._c.index_information():
+            self._c.drop_index(name)  # the narrowing field stays: a superset never changes a result
 
 
 # Collections of the in-memory store are millions of long-lived dicts and lists (never cyclic); the
@@ -494,6 +525,10 @@ class MemoryDatabase:
         if name not in self._collections:
             self._collections[name] = MemoryCollection(self._db[name])
         return self._collections[name]
+
+    async def open(self) -> None:
+        """Nothing to reach; a process serving this store gets the relaxed garbage collector."""
+        relax_garbage_collector()
 
     async def ping(self) -> None:
         return None

@@ -6,21 +6,38 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequenc
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
-from pymongo import AsyncMongoClient, ReturnDocument, UpdateOne
+from bson.errors import InvalidDocument
+from pymongo import AsyncMongoClient, ReadPreference, ReturnDocument, UpdateOne, WriteConcern
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import (
     BulkWriteError,
     ConnectionFailure,
     DuplicateKeyError,
+    OperationFailure,
     PyMongoError,
-    ServerSelectionTimeoutError,
+)
+from pymongo.read_concern import ReadConcern
+
+from lrs.errors import DuplicateKey, StorageError, StorageUnavailable, UnsupportedServer
+from lrs.storage.collection import (
+    Document,
+    Filter,
+    Sort,
+    UpdateResult,
+    bulk_failure_message,
+    duplicate_indexes,
+    update_spec,
 )
 
-from lrs.errors import DuplicateKey, StorageError, StorageUnavailable
-from lrs.storage.collection import Document, Filter, Sort, UpdateResult
-from lrs.storage.memory import _duplicate_indexes, _update
-
 T = TypeVar("T")
+
+INDEX_NOT_FOUND = 27
+
+# The oldest MongoDB lrs-bridge runs on, and why (README "MongoDB"): PyMongo 4.20's own floor is
+# 4.4 (wire version 9); the code needs 4.2 for pipeline-style updates (find_one_and_update and
+# update_one with a list of stages: the attempt merge and the enrollment roll-up) and the `$set`
+# aggregation stage. Checked at startup with buildInfo.
+MIN_SERVER_VERSION = (4, 4)
 
 
 @asynccontextmanager
@@ -30,10 +47,18 @@ async def _mapped(name: str) -> AsyncIterator[None]:
         yield
     except DuplicateKeyError as exc:
         raise DuplicateKey(f"{name}: duplicate _id") from exc
-    except (ConnectionFailure, ServerSelectionTimeoutError) as exc:
-        raise StorageUnavailable(f"database unavailable: {exc}") from exc
+    except ConnectionFailure as exc:  # includes server selection timeouts and a lost primary
+        # the driver's text names hosts and ports: it goes to the log (lrs.startup), not to clients
+        raise StorageUnavailable(f"database unavailable ({type(exc).__name__}): retry later") from exc
     except PyMongoError as exc:
-        raise StorageError(f"{name}: {exc}") from exc
+        raise StorageError(f"{name}: {_first_line(exc)}") from exc
+    except InvalidDocument as exc:  # DocumentTooLarge too; not PyMongoError
+        raise StorageError(f"{name}: document refused: {_first_line(exc)}") from exc
+
+
+def _first_line(exc: Exception) -> str:
+    """The error without the driver's topology description (a page of text on a timeout)."""
+    return str(exc).split(", Timeout:", 1)[0].splitlines()[0][:500] if str(exc) else type(exc).__name__
 
 
 class MongoCollection:
@@ -57,7 +82,7 @@ class MongoCollection:
             await self._run(lambda: self._c.insert_many(list(docs), ordered=False))
         except StorageError as exc:
             if isinstance(exc.__cause__, BulkWriteError):
-                return _duplicate_indexes(exc.__cause__)
+                return duplicate_indexes(exc.__cause__)
             raise
         return []
 
@@ -90,7 +115,7 @@ class MongoCollection:
     async def update_one(
         self, filter: Filter, update: Mapping[str, Any] | Sequence[Mapping[str, Any]], upsert: bool = False
     ) -> UpdateResult:
-        r = await self._run(lambda: self._c.update_one(dict(filter), _update(update), upsert=upsert))
+        r = await self._run(lambda: self._c.update_one(dict(filter), update_spec(update), upsert=upsert))
         return UpdateResult(r.matched_count, r.modified_count, r.upserted_id)
 
     async def update_many(self, filter: Filter, update: Mapping[str, Any]) -> UpdateResult:
@@ -103,7 +128,13 @@ class MongoCollection:
         if not updates:
             return UpdateResult(0, 0, None)
         ops = [UpdateOne(dict(f), dict(u), upsert=upsert) for f, u in updates]
-        r = await self._run(lambda: self._c.bulk_write(ops, ordered=False))
+        try:
+            r = await self._run(lambda: self._c.bulk_write(ops, ordered=False))
+        except StorageError as exc:
+            if isinstance(exc.__cause__, BulkWriteError):
+                failures = [f"#{e['index']}: {e.get('errmsg')}" for e in exc.__cause__.details["writeErrors"]]
+                raise StorageError(bulk_failure_message(self.name, failures)) from exc.__cause__
+            raise
         return UpdateResult(r.matched_count, r.modified_count, None)
 
     async def replace_one(self, filter: Filter, doc: Document, upsert: bool = False) -> UpdateResult:
@@ -123,7 +154,7 @@ class MongoCollection:
         return await self._run(
             lambda: self._c.find_one_and_update(
                 dict(filter),
-                _update(update),
+                update_spec(update),
                 projection=projection,
                 sort=list(sort) if sort else None,
                 upsert=upsert,
@@ -149,23 +180,60 @@ class MongoCollection:
     async def create_index(self, keys: Sort, *, name: str, **options: Any) -> None:
         await self._run(lambda: self._c.create_index(list(keys), name=name, **options))
 
+    async def list_indexes(self) -> list[Document]:
+        async def run() -> list[Document]:
+            cursor = await self._c.list_indexes()
+            return [{**index, "key": list(index["key"].items())} async for index in cursor]
+
+        return await self._run(run)
+
+    async def drop_index(self, name: str) -> None:
+        try:
+            await self._c.drop_index(name)
+        except OperationFailure as exc:
+            if exc.code != INDEX_NOT_FOUND:  # another instance dropped it first
+                async with _mapped(self.name):
+                    raise
+
 
 class MongoDatabase:
     """A MongoDB database reached through one AsyncMongoClient (bound to the running loop)."""
 
     kind = "mongodb"
 
-    def __init__(self, url: str, name: str) -> None:
+    def __init__(
+        self,
+        url: str,
+        name: str,
+        *,
+        write_concern: str | int = "majority",
+        read_concern: str = "majority",
+        read_preference: str = "primary",
+        server_selection_timeout_ms: int = 5000,
+    ) -> None:
         self._client: AsyncMongoClient[Document] = AsyncMongoClient(
-            url, tz_aware=True, serverSelectionTimeoutMS=5000, appname="lrs-bridge"
+            url, tz_aware=True, serverSelectionTimeoutMS=server_selection_timeout_ms, appname="lrs-bridge"
         )
-        self._db = self._client[name]
+        self._db = self._client.get_database(
+            name,
+            # "never lost" on a replica set: a write is acknowledged once a majority (journaled) has
+            # it, so no failover rolls it back; reads see only majority-committed data
+            write_concern=WriteConcern(w=_w(write_concern), j=True),
+            read_concern=ReadConcern(read_concern),
+            read_preference=_read_preference(read_preference),
+        )
         self._collections: dict[str, MongoCollection] = {}
 
     def collection(self, name: str) -> MongoCollection:
         if name not in self._collections:
             self._collections[name] = MongoCollection(self._db[name])
         return self._collections[name]
+
+    async def open(self) -> None:
+        """Reach the server and check its version (StorageUnavailable while it cannot be reached)."""
+        async with _mapped("buildInfo"):
+            info = await self._db.command("buildInfo")
+        check_server_version(info)
 
     async def ping(self) -> None:
         async with _mapped("ping"):
@@ -178,3 +246,28 @@ class MongoDatabase:
 
     async def close(self) -> None:
         await self._client.close()
+
+
+def check_server_version(build_info: Mapping[str, Any]) -> None:
+    """UnsupportedServer when buildInfo names a MongoDB older than MIN_SERVER_VERSION."""
+    version = tuple(int(part) for part in build_info.get("versionArray", [0, 0])[:2])
+    if version < MIN_SERVER_VERSION:
+        wanted = ".".join(map(str, MIN_SERVER_VERSION))
+        raise UnsupportedServer(
+            f"MongoDB {build_info.get('version', '?')} is older than {wanted}, the oldest lrs-bridge runs on"
+        )
+
+
+def _w(write_concern: str | int) -> str | int:
+    return int(write_concern) if isinstance(write_concern, str) and write_concern.isdigit() else write_concern
+
+
+def _read_preference(name: str) -> Any:
+    modes = {
+        "primary": ReadPreference.PRIMARY,
+        "primaryPreferred": ReadPreference.PRIMARY_PREFERRED,
+        "secondary": ReadPreference.SECONDARY,
+        "secondaryPreferred": ReadPreference.SECONDARY_PREFERRED,
+        "nearest": ReadPreference.NEAREST,
+    }
+    return modes[name]

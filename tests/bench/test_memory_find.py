@@ -11,6 +11,10 @@ import pytest
 
 from lrs.storage.memory import MemoryDatabase
 
+pytestmark = pytest.mark.memory_only(
+    reason="compares the in-memory store's find shortcuts with mongomock's own cursor"
+)
+
 BASE = datetime(2026, 1, 1, tzinfo=UTC)
 DOCS: list[dict[str, Any]] = [
     {

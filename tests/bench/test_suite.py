@@ -98,7 +98,7 @@ def figures(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
             id="where-time-goes",
         ),
         pytest.param(("targets",), {"post_1", "ingest", "post_100_statements"}, id="targets"),
-        pytest.param(("reports",), set(), id="reports"),
+        pytest.param(("reports",), {"store", "seeded", "reports"}, id="reports"),
     ],
 )
 def test_suite_prints_figures_of_every_part(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Coroutine
 from typing import Any
 
 import pytest
@@ -11,27 +9,23 @@ import pytest
 from lrs.errors import NotFound
 from lrs.reports import service
 from lrs.reports.filters import ReportFilters, parse_filters
-from lrs.storage.memory import MemoryDatabase
 from tests.reports.seed import at, seed
-
-
-def run(coro: Coroutine[Any, Any, Any]) -> Any:
-    return asyncio.run(coro)
+from tests.support import Store
 
 
 @pytest.fixture(scope="module")
-def db() -> MemoryDatabase:
-    database = MemoryDatabase()
-    run(seed(database))
-    return database
+def seeded(module_store: Store) -> Store:
+    """The hand-made store of tests/reports/seed.py, seeded once for the module (read-only tests)."""
+    module_store.run(seed(module_store.db))
+    return module_store
 
 
 def rows(page: service.Page, *keys: str) -> list[tuple[Any, ...]]:
     return [tuple(item[k] for k in keys) for item in page.items]
 
 
-def test_time_spent_sums_scorm_sessions_durations_and_video_once(db: MemoryDatabase) -> None:
-    page = run(service.time_spent_report(db, ReportFilters()))
+def test_time_spent_sums_scorm_sessions_durations_and_video_once(seeded: Store) -> None:
+    page = seeded.run(service.time_spent_report(seeded.db, ReportFilters()))
     assert rows(
         page,
         "learner",
@@ -54,8 +48,8 @@ def test_time_spent_sums_scorm_sessions_durations_and_video_once(db: MemoryDatab
     assert page.items[5]["measured_s"] == 2350.5
 
 
-def test_time_spent_by_day_puts_a_video_session_on_its_first_day(db: MemoryDatabase) -> None:
-    page = run(service.time_spent_report(db, parse_filters({"group": "day"})))
+def test_time_spent_by_day_puts_a_video_session_on_its_first_day(seeded: Store) -> None:
+    page = seeded.run(service.time_spent_report(seeded.db, parse_filters({"group": "day"})))
     assert rows(page, "learner", "course", "day", "time_spent_s") == [
         ("alice", "c1", "2026-01-01", 2400.0),
         ("alice", "c1", "2026-01-02", 60.0),  # vs1 spans midnight; counted once, on its first day
@@ -89,13 +83,13 @@ def test_time_spent_by_day_puts_a_video_session_on_its_first_day(db: MemoryDatab
         pytest.param({"learner": "nobody"}, [], id="learner-without-data"),
     ],
 )
-def test_time_spent_filters(db: MemoryDatabase, params: dict[str, str], expected: list[Any]) -> None:
-    page = run(service.time_spent_report(db, parse_filters(params)))
+def test_time_spent_filters(seeded: Store, params: dict[str, str], expected: list[Any]) -> None:
+    page = seeded.run(service.time_spent_report(seeded.db, parse_filters(params)))
     assert rows(page, "learner", "course", "time_spent_s") == expected
 
 
-def test_enrollments_rows_carry_status_scores_dates_and_time(db: MemoryDatabase) -> None:
-    page = run(service.enrollments_report(db, ReportFilters()))
+def test_enrollments_rows_carry_status_scores_dates_and_time(seeded: Store) -> None:
+    page = seeded.run(service.enrollments_report(seeded.db, ReportFilters()))
     assert rows(
         page, "learner", "course", "status", "attempts", "best_score_raw", "time_spent_s", "time_measured"
     ) == [
@@ -125,9 +119,11 @@ def test_enrollments_rows_carry_status_scores_dates_and_time(db: MemoryDatabase)
     ],
 )
 def test_enrollments_filters_and_pages(
-    db: MemoryDatabase, params: dict[str, str], expected: list[Any], total: int
+    seeded: Store, params: dict[str, str], expected: list[Any], total: int
 ) -> None:
-    page = run(service.enrollments_report(db, parse_filters(params, statuses=service_statuses())))
+    page = seeded.run(
+        service.enrollments_report(seeded.db, parse_filters(params, statuses=service_statuses()))
+    )
     assert rows(page, "learner", "course") == expected
     assert page.total == total
 
@@ -138,8 +134,8 @@ def service_statuses() -> tuple[str, ...]:
     return ENROLLMENT_STATUSES
 
 
-def test_attempts_rows_with_session_time(db: MemoryDatabase) -> None:
-    page = run(service.attempts_report(db, ReportFilters()))
+def test_attempts_rows_with_session_time(seeded: Store) -> None:
+    page = seeded.run(service.attempts_report(seeded.db, ReportFilters()))
     assert rows(
         page,
         "attempt_id",
@@ -172,16 +168,18 @@ def test_attempts_rows_with_session_time(db: MemoryDatabase) -> None:
     ],
 )
 def test_attempts_status_matches_completion_or_success(
-    db: MemoryDatabase, status: str, expected: list[str]
+    seeded: Store, status: str, expected: list[str]
 ) -> None:
     from lrs.reports.filters import ATTEMPT_STATUSES
 
-    page = run(service.attempts_report(db, parse_filters({"status": status}, statuses=ATTEMPT_STATUSES)))
+    page = seeded.run(
+        service.attempts_report(seeded.db, parse_filters({"status": status}, statuses=ATTEMPT_STATUSES))
+    )
     assert [item["attempt_id"] for item in page.items] == expected
 
 
-def test_attempt_detail_decodes_the_cmi_tree(db: MemoryDatabase) -> None:
-    detail = run(service.attempt_detail(db, "a-carol-c1-1"))
+def test_attempt_detail_decodes_the_cmi_tree(seeded: Store) -> None:
+    detail = seeded.run(service.attempt_detail(seeded.db, "a-carol-c1-1"))
     assert detail["cmi"] == {
         "cmi.core.lesson_status": "completed",
         "cmi.interactions.9.id": "q10",
@@ -201,13 +199,13 @@ def test_attempt_detail_decodes_the_cmi_tree(db: MemoryDatabase) -> None:
     assert detail["time_s"] == 2650.5 and detail["time_measured"] is True
 
 
-def test_attempt_detail_of_unknown_attempt_is_not_found(db: MemoryDatabase) -> None:
+def test_attempt_detail_of_unknown_attempt_is_not_found(seeded: Store) -> None:
     with pytest.raises(NotFound, match="nope"):
-        run(service.attempt_detail(db, "nope"))
+        seeded.run(service.attempt_detail(seeded.db, "nope"))
 
 
-def test_attempt_counts_per_learner_and_course(db: MemoryDatabase) -> None:
-    page = run(service.attempt_counts_report(db, ReportFilters()))
+def test_attempt_counts_per_learner_and_course(seeded: Store) -> None:
+    page = seeded.run(service.attempt_counts_report(seeded.db, ReportFilters()))
     assert rows(
         page,
         "learner",
@@ -226,8 +224,8 @@ def test_attempt_counts_per_learner_and_course(db: MemoryDatabase) -> None:
     ]
 
 
-def test_courses_analytics(db: MemoryDatabase) -> None:
-    page = run(service.courses_report(db, ReportFilters()))
+def test_courses_analytics(seeded: Store) -> None:
+    page = seeded.run(service.courses_report(seeded.db, ReportFilters()))
     c1, c2 = page.items
     # c1: alice passed (2nd attempt), bob failed, carol completed (1st attempt)
     assert c1 == {
@@ -273,8 +271,8 @@ def test_courses_analytics(db: MemoryDatabase) -> None:
         pytest.param({"course": "c2"}, ["c2"], id="one-course"),
     ],
 )
-def test_courses_sort(db: MemoryDatabase, params: dict[str, str], expected: list[str]) -> None:
-    page = run(service.courses_report(db, parse_filters(params)))
+def test_courses_sort(seeded: Store, params: dict[str, str], expected: list[str]) -> None:
+    page = seeded.run(service.courses_report(seeded.db, parse_filters(params)))
     assert [item["course"] for item in page.items] == expected
 
 
@@ -286,33 +284,35 @@ def test_courses_sort(db: MemoryDatabase, params: dict[str, str], expected: list
         pytest.param("7d", [], id="7d"),
     ],
 )
-def test_abandoned_attempts(db: MemoryDatabase, idle: str, expected: list[str]) -> None:
+def test_abandoned_attempts(seeded: Store, idle: str, expected: list[str]) -> None:
     now = at(6, 10)
-    page = run(service.abandoned_attempts_report(db, parse_filters({"idle": idle}), now))
+    page = seeded.run(service.abandoned_attempts_report(seeded.db, parse_filters({"idle": idle}), now))
     assert [item["attempt_id"] for item in page.items] == expected
     if expected:
         assert page.items[0]["idle_s"] == 4 * 86400 + 90 * 60  # 01-06 10:00 - 01-02 08:30 (bob)
 
 
-def test_learner_courses_include_courses_with_only_xapi_time(db: MemoryDatabase) -> None:
+def test_learner_courses_include_courses_with_only_xapi_time(seeded: Store) -> None:
     from lrs.reports.filters import ENROLLMENT_STATUSES
 
-    alice = run(
-        service.learner_courses_report(db, parse_filters({}, statuses=ENROLLMENT_STATUSES, learner="alice"))
+    alice = seeded.run(
+        service.learner_courses_report(
+            seeded.db, parse_filters({}, statuses=ENROLLMENT_STATUSES, learner="alice")
+        )
     )
     assert rows(alice, "course", "status", "best_score_raw", "attempts", "time_spent_s", "completed_at") == [
         ("c1", "passed", 90, 2, 4080.0, at(3, 10, 20)),
         ("c2", "in progress", None, 1, 600.0, None),
         ("c9", "not attempted", None, 0, 77.0, None),
     ]
-    dan = run(service.learner_courses_report(db, parse_filters({}, learner="dan")))
+    dan = seeded.run(service.learner_courses_report(seeded.db, parse_filters({}, learner="dan")))
     assert rows(dan, "course", "status", "time_spent_s", "last_access") == [
         ("c2", "not attempted", 200.0, at(7, 10))
     ]
 
 
-def test_reports_on_an_empty_store_are_empty() -> None:
-    empty = MemoryDatabase()
+def test_reports_on_an_empty_store_are_empty(store: Store) -> None:
+    empty = store.db
     for report in (
         service.enrollments_report,
         service.attempts_report,
@@ -322,7 +322,7 @@ def test_reports_on_an_empty_store_are_empty() -> None:
         service.abandoned_attempts_report,
         service.learner_courses_report,
     ):
-        page = run(
+        page = store.run(
             report(
                 empty,
                 ReportFilters(learner="x") if report is service.learner_courses_report else ReportFilters(),

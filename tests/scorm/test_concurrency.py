@@ -1,7 +1,7 @@
 """Concurrent commits of one session never lose an update (service with asyncio.gather, HTTP with threads).
 
 The in-memory store runs each call inline, so on its own it never interleaves two requests; the
-YieldingDatabase below yields to the event loop before and after every store call (a random number of
+YieldingDatabase below (over the run's store, in-memory or MongoDB) yields to the event loop before and after every store call (a random number of
 times), so concurrent commits interleave between their writes the way they do on MongoDB, while each
 single-document write stays atomic, as MongoDB guarantees.
 """
@@ -22,10 +22,10 @@ from lrs.auth import authority_agent
 from lrs.scorm.audit import Client
 from lrs.scorm.ingest import Caller, ingest
 from lrs.settings import Settings
+from lrs.storage import Database
 from lrs.storage.indexes import SCORM_ATTEMPTS, SCORM_ENROLLMENTS, SCORM_SESSIONS, STATEMENTS, create_indexes
-from lrs.storage.memory import MemoryDatabase
 from tests.scorm.helpers import ENROLLMENT, attempt_of, commit
-from tests.support import basic_auth, make_settings
+from tests.support import Store, basic_auth, make_settings
 
 COMMITS = 40
 
@@ -50,13 +50,18 @@ class YieldingCollection:
         return call
 
 
-class YieldingDatabase(MemoryDatabase):
-    def __init__(self, seed: int) -> None:
-        super().__init__("lrs")
+class YieldingDatabase:
+    """Any store (the run's: in-memory, or MongoDB), its collections yielding around every call."""
+
+    def __init__(self, inner: Database, seed: int) -> None:
+        self._inner, self.kind = inner, inner.kind
         self._rng = random.Random(seed)
 
     def collection(self, name: str) -> Any:
-        return YieldingCollection(super().collection(name), self._rng)
+        return YieldingCollection(self._inner.collection(name), self._rng)
+
+    def __getattr__(self, attr: str) -> Any:  # open, ping, drop, close
+        return getattr(self._inner, attr)
 
 
 def session_commits(version: str = "2004") -> list[dict[str, Any]]:
@@ -80,7 +85,7 @@ def session_commits(version: str = "2004") -> list[dict[str, Any]]:
     ]
 
 
-async def check_nothing_lost(db: MemoryDatabase) -> None:
+async def check_nothing_lost(db: Any) -> None:
     attempts = await db.collection(SCORM_ATTEMPTS).find({})
     assert [a["_id"] for a in attempts] == [attempt_of(1)]  # racing first commits found one attempt
     attempt = attempts[0]
@@ -106,11 +111,11 @@ async def check_nothing_lost(db: MemoryDatabase) -> None:
 
 
 @pytest.mark.parametrize("seed", [pytest.param(s, id=f"seed-{s}") for s in (1, 2, 3)])
-def test_concurrent_commits_of_one_session_lose_nothing_in_the_service(seed: int) -> None:
+def test_concurrent_commits_of_one_session_lose_nothing_in_the_service(store: Store, seed: int) -> None:
     settings = make_settings()
 
     async def run() -> None:
-        db = YieldingDatabase(seed)
+        db = YieldingDatabase(store.db, seed)
         await create_indexes(db)
         caller = Caller(authority_agent("k", "launcher", settings.lms_homepage), "k", Client("10.0.0.1", "t"))
         commits = session_commits()
@@ -119,14 +124,15 @@ def test_concurrent_commits_of_one_session_lose_nothing_in_the_service(seed: int
         assert all(r[0]["outcome"] in ("applied", "stale") for r in results)
         await check_nothing_lost(db)
 
-    asyncio.run(run())
+    store.run(run())
 
 
 @pytest.fixture
-def yielding_client(settings: Settings) -> Iterator[tuple[TestClient, YieldingDatabase]]:
-    database = YieldingDatabase(7)
-    with TestClient(create_app(settings, database), headers={"Authorization": basic_auth()}) as client:
-        yield client, database
+def yielding_client(settings: Settings, database: Database) -> Iterator[tuple[TestClient, YieldingDatabase]]:
+    yielding = YieldingDatabase(database, 7)
+    app = create_app(settings, yielding)  # type: ignore[arg-type]
+    with TestClient(app, headers={"Authorization": basic_auth()}) as client:
+        yield client, yielding
 
 
 def test_concurrent_commits_of_one_session_lose_nothing_over_http(

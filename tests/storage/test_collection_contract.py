@@ -2,34 +2,18 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 
-from lrs.errors import DuplicateKey
+from lrs.errors import DuplicateKey, StorageError
 from lrs.storage import Database
-from tests.support import MONGODB_URL, make_database, make_settings
-
-T = TypeVar("T")
-
-
-def run_with_db(work: Callable[[Database], Awaitable[T]]) -> T:
-    async def main() -> T:
-        db = make_database(make_settings())
-        try:
-            return await work(db)
-        finally:
-            if MONGODB_URL:
-                await db.drop()
-            await db.close()
-
-    return asyncio.run(main())
+from lrs.storage.indexes import INDEXES, STATEMENTS, create_indexes, same_definition
+from tests.support import Store
 
 
-def test_collection_insert_one_refuses_duplicate_id() -> None:
+def test_collection_insert_one_refuses_duplicate_id(store: Store) -> None:
     async def work(db: Database) -> None:
         c = db.collection("things")
         await c.insert_one({"_id": "a", "n": 1})
@@ -37,10 +21,10 @@ def test_collection_insert_one_refuses_duplicate_id() -> None:
             await c.insert_one({"_id": "a", "n": 2})
         assert await c.find_one({"_id": "a"}) == {"_id": "a", "n": 1}
 
-    run_with_db(work)
+    store.run(work(store.db))
 
 
-def test_collection_insert_many_reports_duplicates_and_inserts_the_rest() -> None:
+def test_collection_insert_many_reports_duplicates_and_inserts_the_rest(store: Store) -> None:
     async def work(db: Database) -> None:
         c = db.collection("things")
         await c.insert_one({"_id": "b"})
@@ -48,31 +32,31 @@ def test_collection_insert_many_reports_duplicates_and_inserts_the_rest() -> Non
         assert duplicates == [1]
         assert [d["_id"] for d in await c.find({}, sort=[("_id", 1)])] == ["a", "b", "c"]
 
-    run_with_db(work)
+    store.run(work(store.db))
 
 
-def test_collection_find_sorts_skips_limits_and_projects() -> None:
+def test_collection_find_sorts_skips_limits_and_projects(store: Store) -> None:
     async def work(db: Database) -> list[Any]:
         c = db.collection("things")
         await c.insert_many([{"_id": i, "k": i % 3, "x": "y"} for i in range(10)])
         return await c.find({"k": {"$gte": 1}}, {"x": 0}, sort=[("k", -1), ("_id", 1)], skip=1, limit=3)
 
-    assert run_with_db(work) == [{"_id": 5, "k": 2}, {"_id": 8, "k": 2}, {"_id": 1, "k": 1}]
+    assert store.run(work(store.db)) == [{"_id": 5, "k": 2}, {"_id": 8, "k": 2}, {"_id": 1, "k": 1}]
 
 
-def test_collection_dates_round_trip_as_aware_utc_to_the_millisecond() -> None:
+def test_collection_dates_round_trip_as_aware_utc_to_the_millisecond(store: Store) -> None:
     when = datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=UTC)
 
     async def work(db: Database) -> Any:
         await db.collection("things").insert_one({"_id": 1, "at": when})
         return await db.collection("things").find_one({"at": {"$gte": when.replace(microsecond=678000)}})
 
-    doc = run_with_db(work)
+    doc = store.run(work(store.db))
     assert doc["at"] == when.replace(microsecond=678000)
     assert doc["at"].utcoffset().total_seconds() == 0
 
 
-def test_collection_upsert_and_find_one_and_update_return_before_or_after() -> None:
+def test_collection_upsert_and_find_one_and_update_return_before_or_after(store: Store) -> None:
     async def work(db: Database) -> tuple[Any, Any, Any]:
         c = db.collection("counters")
         result = await c.update_one(
@@ -82,13 +66,13 @@ def test_collection_upsert_and_find_one_and_update_return_before_or_after() -> N
         after = await c.find_one_and_update({"_id": "x"}, {"$max": {"n": 3}})
         return result, before, after
 
-    result, before, after = run_with_db(work)
+    result, before, after = store.run(work(store.db))
     assert result.upserted_id == "x"
     assert before == {"_id": "x", "n": 1, "first": True}
     assert after == {"_id": "x", "n": 6, "first": True}
 
 
-def test_collection_pipeline_update_applies_only_newer_values() -> None:
+def test_collection_pipeline_update_applies_only_newer_values(store: Store) -> None:
     """The conditional-per-field update the ingest relies on: an older sequence never overwrites."""
 
     def newer(field: str, value: Any, seq: int) -> dict[str, Any]:
@@ -110,10 +94,10 @@ def test_collection_pipeline_update_applies_only_newer_values() -> None:
         await c.update_one({"_id": 1}, [newer("score", "60", 3)])
         return await c.find_one({"_id": 1})
 
-    assert run_with_db(work) == {"_id": 1, "score": {"v": "80", "s": 5}}
+    assert store.run(work(store.db)) == {"_id": 1, "score": {"v": "80", "s": 5}}
 
 
-def test_collection_aggregate_groups_and_sorts() -> None:
+def test_collection_aggregate_groups_and_sorts(store: Store) -> None:
     async def work(db: Database) -> list[Any]:
         c = db.collection("sessions")
         await c.insert_many(
@@ -130,10 +114,13 @@ def test_collection_aggregate_groups_and_sorts() -> None:
             ]
         )
 
-    assert run_with_db(work) == [{"_id": "a", "total": 30.5, "n": 2}, {"_id": "b", "total": 7, "n": 1}]
+    assert store.run(work(store.db)) == [
+        {"_id": "a", "total": 30.5, "n": 2},
+        {"_id": "b", "total": 7, "n": 1},
+    ]
 
 
-def test_collection_delete_and_count() -> None:
+def test_collection_delete_and_count(store: Store) -> None:
     async def work(db: Database) -> tuple[int, int, int, int]:
         c = db.collection("things")
         await c.insert_many([{"_id": i, "even": i % 2 == 0} for i in range(6)])
@@ -142,10 +129,10 @@ def test_collection_delete_and_count() -> None:
         missing = await c.delete_one({"_id": 0})
         return one, many, missing, await c.count({})
 
-    assert run_with_db(work) == (1, 2, 0, 3)
+    assert store.run(work(store.db)) == (1, 2, 0, 3)
 
 
-def test_collection_create_index_is_idempotent() -> None:
+def test_collection_create_index_is_idempotent(store: Store) -> None:
     async def work(db: Database) -> int:
         c = db.collection("things")
         await c.create_index([("a", 1), ("b", -1)], name="a_b")
@@ -153,10 +140,10 @@ def test_collection_create_index_is_idempotent() -> None:
         await c.insert_one({"_id": 1, "a": 1, "b": 2})
         return await c.count({"a": 1})
 
-    assert run_with_db(work) == 1
+    assert store.run(work(store.db)) == 1
 
 
-def test_collection_indexed_equality_follows_updates_deletes_and_upserts() -> None:
+def test_collection_indexed_equality_follows_updates_deletes_and_upserts(store: Store) -> None:
     """Queries on indexed fields see every write (the in-memory store narrows them by index)."""
 
     async def work(db: Database) -> dict[str, Any]:
@@ -184,7 +171,7 @@ def test_collection_indexed_equality_follows_updates_deletes_and_upserts() -> No
             "miss": await c.count({"_id": "zzz"}),
         }
 
-    result = run_with_db(work)
+    result = store.run(work(store.db))
     assert result["s3"] == ["a"]
     assert len(result["in"]) == 2 and "a" in result["in"]  # b was deleted, the s9 upsert counts
     assert result["ann"] == ["a"]
@@ -194,7 +181,7 @@ def test_collection_indexed_equality_follows_updates_deletes_and_upserts() -> No
     assert result["miss"] == 0
 
 
-def test_collection_aggregate_with_leading_match_sees_updated_values() -> None:
+def test_collection_aggregate_with_leading_match_sees_updated_values(store: Store) -> None:
     async def work(db: Database) -> list[Any]:
         c = db.collection("sessions")
         await c.create_index([("course", 1)], name="by_course")
@@ -207,10 +194,10 @@ def test_collection_aggregate_with_leading_match_sees_updated_values() -> None:
             ]
         )
 
-    assert run_with_db(work) == [{"_id": "c1", "total": 0 + 1 + 2 + 4, "n": 4}]
+    assert store.run(work(store.db)) == [{"_id": "c1", "total": 0 + 1 + 2 + 4, "n": 4}]
 
 
-def test_collection_in_query_returns_each_document_once() -> None:
+def test_collection_in_query_returns_each_document_once(store: Store) -> None:
     async def work(db: Database) -> list[Any]:
         c = db.collection("attempts")
         await c.create_index([("session_ids", 1)], name="by_session")
@@ -219,10 +206,10 @@ def test_collection_in_query_returns_each_document_once() -> None:
         by_field = await c.find({"session_ids": {"$in": ["s1", "s2", "s3"]}}, sort=[("_id", 1)])
         return [[d["_id"] for d in by_id], [d["_id"] for d in by_field]]
 
-    assert run_with_db(work) == [["a"], ["a", "b"]]
+    assert store.run(work(store.db)) == [["a"], ["a", "b"]]
 
 
-def test_collection_update_each_applies_one_update_per_filter_with_upserts() -> None:
+def test_collection_update_each_applies_one_update_per_filter_with_upserts(store: Store) -> None:
     async def work(db: Database) -> tuple[Any, list[Any]]:
         c = db.collection("activities")
         await c.insert_one({"_id": "a", "definition": {"name": {"en": "A"}}})
@@ -236,9 +223,65 @@ def test_collection_update_each_applies_one_update_per_filter_with_upserts() -> 
         )
         return (result.matched, result.modified), await c.find({}, sort=[("_id", 1)])
 
-    counts, docs = run_with_db(work)
+    counts, docs = store.run(work(store.db))
     assert counts == (2, 1)  # the second update of a matches and changes nothing; b is upserted
     assert docs == [
         {"_id": "a", "definition": {"name": {"en": "A", "fr": "Le A"}}},
         {"_id": "b", "definition": {"type": "http://t"}, "kind": "x"},
     ]
+
+
+def test_collection_update_each_is_unordered_every_update_runs_and_every_failure_is_reported(
+    store: Store,
+) -> None:
+    """As MongoDB's unordered bulk write: a failed update does not stop the ones after it."""
+
+    async def work(db: Database) -> tuple[str, list[Any]]:
+        c = db.collection("counters")
+        await c.insert_many([{"_id": "a", "n": 1}, {"_id": "b", "n": "text"}, {"_id": "c", "n": 1}])
+        with pytest.raises(StorageError) as failed:
+            await c.update_each(
+                [
+                    ({"_id": "a"}, {"$inc": {"n": 1}}),
+                    ({"_id": "b", "n": 999}, {"$inc": {"n": 1}}),  # no match: the upsert's _id exists
+                    ({"_id": "c"}, {"$inc": {"n": 1}}),
+                    ({"_id": "b", "n": 998}, {"$inc": {"n": 1}}),  # refused too
+                ],
+                upsert=True,
+            )
+        return failed.value.message, await c.find({}, sort=[("_id", 1)])
+
+    message, docs = store.run(work(store.db))
+    assert docs == [{"_id": "a", "n": 2}, {"_id": "b", "n": "text"}, {"_id": "c", "n": 2}]
+    assert "2 of the bulk write's operations failed" in message
+    assert "#1: " in message and "#3: " in message
+
+
+def test_collection_set_of_an_equal_value_of_another_type_stores_the_new_type(store: Store) -> None:
+    async def work(db: Database) -> Any:
+        c = db.collection("things")
+        await c.insert_one({"_id": "a", "n": 1, "f": 1})
+        await c.update_one({"_id": "a"}, {"$set": {"n": 1.0, "f": True}})
+        return await c.find_one({"_id": "a"})
+
+    doc = store.run(work(store.db))
+    assert (type(doc["n"]), type(doc["f"])) == (float, bool)
+
+
+def test_create_indexes_rebuilds_an_index_whose_definition_changed(store: Store) -> None:
+    """Startup after a release changed an index: no IndexOptionsConflict, the new definition wins."""
+    declared = next(i for i in INDEXES if i.name == "statements_verb")
+
+    async def work(db: Database) -> tuple[list[str], list[str], Any]:
+        statements = db.collection(STATEMENTS)
+        await statements.create_index([("verb", 1)], name="statements_verb")  # an older definition
+        await statements.create_index([("x", 1)], name="operators_own")
+        rebuilt = await create_indexes(db)
+        again = await create_indexes(db)
+        found = {i["name"]: i for i in await statements.list_indexes()}
+        return rebuilt, again, found
+
+    rebuilt, again, found = store.run(work(store.db))
+    assert rebuilt == ["statements_verb"] and again == []
+    assert same_definition(declared, found["statements_verb"])
+    assert "operators_own" in found  # indexes not declared by lrs-bridge are left alone

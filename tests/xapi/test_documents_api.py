@@ -14,7 +14,8 @@ from starlette.testclient import TestClient
 
 from lrs.app import create_app
 from lrs.settings import Settings
-from tests.support import basic_auth, make_database, make_settings
+from lrs.storage import Database
+from tests.support import basic_auth, make_settings
 
 AGENT = {"objectType": "Agent", "account": {"homePage": "http://www.example.com/agentId/1", "name": "Rick"}}
 ACTIVITY = "http://www.example.com/activityId/hashset"
@@ -51,9 +52,9 @@ CREATE = {"If-None-Match": "*"}  # accepted by every resource in every version
 
 
 @pytest.fixture
-def client2(settings: Settings) -> Iterator[TestClient]:
+def client2(settings: Settings, database: Database) -> Iterator[TestClient]:
     """An authenticated client sending X-Experience-API-Version 2.0.0."""
-    app = create_app(settings, make_database(settings))
+    app = create_app(settings, database)
     headers = {"Authorization": basic_auth(), "X-Experience-API-Version": "2.0.0"}
     with TestClient(app, base_url="http://testserver", headers=headers) as test_client:
         yield test_client
@@ -255,10 +256,10 @@ def test_document_get_refuses_bad_parameters(
     assert r.status_code == 400 and r.json()["field"] == field, r.text
 
 
-def test_document_over_size_limit_is_413_naming_limit() -> None:
+def test_document_over_size_limit_is_413_naming_limit(database: Database) -> None:
     settings = make_settings(max_document_bytes=10)
     with TestClient(
-        create_app(settings, make_database(settings)),
+        create_app(settings, database),
         headers={"Authorization": basic_auth(), "X-Experience-API-Version": "1.0.3"},
     ) as c:
         r = c.put(STATE, params=state_params(), content=b"x" * 11, headers={"Content-Type": "text/plain"})

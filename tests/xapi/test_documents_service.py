@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any
 
 import orjson
 import pytest
@@ -25,25 +23,11 @@ from lrs.xapi.documents import (
     read_state_document,
     save_state_document,
 )
-from tests.support import MONGODB_URL, make_database, make_settings
+from tests.support import Store
 
-T = TypeVar("T")
 AGENT = {"objectType": "Agent", "mbox": "mailto:learner@example.com"}
 ACTIVITY = "https://lms.example.com/xapi/courses/c1"
 REGISTRATION = "a1b2c3d4-0000-4000-8000-000000000001"
-
-
-def run_with_db(work: Callable[[Database], Awaitable[T]]) -> T:
-    async def main() -> T:
-        db = make_database(make_settings())
-        try:
-            return await work(db)
-        finally:
-            if MONGODB_URL:
-                await db.drop()
-            await db.close()
-
-    return asyncio.run(main())
 
 
 def state_key(**overrides: Any) -> dict[str, Any]:
@@ -57,22 +41,22 @@ def state_key(**overrides: Any) -> dict[str, Any]:
     return key
 
 
-def test_save_state_document_round_trips_and_replaces() -> None:
+def test_save_state_document_round_trips_and_replaces(store: Store) -> None:
     async def work(db: Database) -> None:
         await save_state_document(db, **state_key(), document={"a": 1, "b": 2})
         assert await read_state_document(db, **state_key()) == {"a": 1, "b": 2}
         await save_state_document(db, **state_key(), document={"c": 3})
         assert await read_state_document(db, **state_key()) == {"c": 3}
 
-    run_with_db(work)
+    store.run(work(store.db))
 
 
-def test_save_state_document_stores_documented_fields() -> None:
+def test_save_state_document_stores_documented_fields(store: Store) -> None:
     async def work(db: Database) -> dict[str, Any] | None:
         await save_state_document(db, **state_key(), document={"a": 1})
         return await db.collection(DOCUMENTS).find_one({})
 
-    raw = run_with_db(work)
+    raw = store.run(work(store.db))
     assert raw is not None
     assert raw["kind"] == STATE and raw["activity_id"] == ACTIVITY and raw["doc_id"] == "cmi"
     assert raw["agent"] == "mbox:mailto:learner@example.com" and raw["registration"] == REGISTRATION
@@ -91,27 +75,27 @@ def test_save_state_document_stores_documented_fields() -> None:
         pytest.param({"state_id": "other"}, id="other-state-id"),
     ],
 )
-def test_read_state_document_is_keyed_by_every_part(other: dict[str, Any]) -> None:
+def test_read_state_document_is_keyed_by_every_part(store: Store, other: dict[str, Any]) -> None:
     async def work(db: Database) -> dict[str, Any] | None:
         await save_state_document(db, **state_key(), document={"a": 1})
         return await read_state_document(db, **state_key(**other))
 
-    assert run_with_db(work) is None
+    assert store.run(work(store.db)) is None
 
 
-def test_read_state_document_identifies_agent_by_ifi_not_name() -> None:
+def test_read_state_document_identifies_agent_by_ifi_not_name(store: Store) -> None:
     async def work(db: Database) -> dict[str, Any] | None:
         await save_state_document(db, **state_key(), document={"a": 1})
         return await read_state_document(db, **state_key(agent={**AGENT, "name": "Someone"}))
 
-    assert run_with_db(work) == {"a": 1}
+    assert store.run(work(store.db)) == {"a": 1}
 
 
 DOCS = DocumentSet("activity_profile", activity_id=ACTIVITY)
 JSON = "application/json"
 
 
-def test_put_document_same_if_match_twice_one_wins() -> None:
+def test_put_document_same_if_match_twice_one_wins(store: Store) -> None:
     async def work(db: Database) -> list[str]:
         await put_document(
             db, DOCS, "p", Body(b'{"v": 0}', JSON), Preconditions(), rule=Concurrency.ON_OVERWRITE
@@ -134,10 +118,10 @@ def test_put_document_same_if_match_twice_one_wins() -> None:
         assert orjson.loads((await get_document(db, DOCS, "p")).content) == {"v": 1}
         return outcomes
 
-    assert run_with_db(work) == ["ok", "412"]
+    assert store.run(work(store.db)) == ["ok", "412"]
 
 
-def test_put_document_overwrite_without_precondition_conflicts_when_required() -> None:
+def test_put_document_overwrite_without_precondition_conflicts_when_required(store: Store) -> None:
     async def work(db: Database) -> None:
         await put_document(db, DOCS, "p", Body(b"{}", JSON), Preconditions(), rule=Concurrency.ON_OVERWRITE)
         with pytest.raises(DocumentConflict):
@@ -145,16 +129,16 @@ def test_put_document_overwrite_without_precondition_conflicts_when_required() -
                 db, DOCS, "p", Body(b"{}", JSON), Preconditions(), rule=Concurrency.ON_OVERWRITE
             )
 
-    run_with_db(work)
+    store.run(work(store.db))
 
 
-def test_post_document_merges_top_level_keys() -> None:
+def test_post_document_merges_top_level_keys(store: Store) -> None:
     async def work(db: Database) -> Any:
         await post_document(db, DOCS, "p", Body(b'{"a": 1, "b": {"x": 1}}', JSON), Preconditions())
         await post_document(db, DOCS, "p", Body(b'{"b": {"y": 2}, "c": 3}', JSON), Preconditions())
         return orjson.loads((await get_document(db, DOCS, "p")).content)
 
-    assert run_with_db(work) == {"a": 1, "b": {"y": 2}, "c": 3}
+    assert store.run(work(store.db)) == {"a": 1, "b": {"y": 2}, "c": 3}
 
 
 @pytest.mark.parametrize(
@@ -166,11 +150,11 @@ def test_post_document_merges_top_level_keys() -> None:
         pytest.param(Body(b'{"a": 1}', JSON), Body(b'{"a": ', JSON), id="new-invalid-json"),
     ],
 )
-def test_post_document_refuses_non_object_merge(first: Body, second: Body) -> None:
+def test_post_document_refuses_non_object_merge(store: Store, first: Body, second: Body) -> None:
     async def work(db: Database) -> bytes:
         await put_document(db, DOCS, "p", first, Preconditions(), rule=Concurrency.NONE)
         with pytest.raises(InvalidDocument):
             await post_document(db, DOCS, "p", second, Preconditions())
         return (await get_document(db, DOCS, "p")).content
 
-    assert run_with_db(work) == first.content
+    assert store.run(work(store.db)) == first.content

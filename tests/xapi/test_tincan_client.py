@@ -23,7 +23,8 @@ from tincan import (
 from tincan.http_request import HTTPRequest
 
 from lrs.app import create_app
-from tests.support import API_KEY, API_SECRET, make_database, make_settings
+from lrs.storage import Database
+from tests.support import API_KEY, API_SECRET, make_settings
 
 pytestmark = pytest.mark.uvicorn
 
@@ -35,12 +36,10 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def lrs() -> Iterator[RemoteLRS]:
+def lrs(database: Database) -> Iterator[RemoteLRS]:
     settings = make_settings(statement_page_size=100)
     port = _free_port()
-    config = uvicorn.Config(
-        create_app(settings, make_database(settings)), host="127.0.0.1", port=port, log_level="warning"
-    )
+    config = uvicorn.Config(create_app(settings, database), host="127.0.0.1", port=port, log_level="warning")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
