@@ -27,7 +27,10 @@ class CommitsResource(HTTPEndpoint):
 
     async def post(self, request: Request) -> Response:
         principal = await require(request, "scorm/commit")
-        raws, batch = split_batch(await request.body(), request.app.state.settings.max_commits_per_batch)
+        settings = request.app.state.settings
+        raws, batch = split_batch(
+            await request.body(), settings.max_commits_per_batch, settings.max_json_depth
+        )
         caller = Caller(principal.authority, principal.key, request_client(request, principal.key))
         results = await ingest(request.app.state.db, request.app.state.settings, raws, batch, caller)
         return json_response(results if batch else results[0])
