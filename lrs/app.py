@@ -7,11 +7,20 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import ClientDisconnect
 
 from lrs.auth import Authenticator
-from lrs.errors import LrsError, handle_lrs_error, handle_unexpected_error
+from lrs.errors import (
+    LrsError,
+    handle_client_disconnect,
+    handle_http_error,
+    handle_lrs_error,
+    handle_unexpected_error,
+)
+from lrs.headers import SecurityHeadersMiddleware
 from lrs.limits import BodyLimitMiddleware
 from lrs.routes import routes
 from lrs.settings import Settings
@@ -49,7 +58,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             await startup.stop()
             await db.close()
 
-    middleware = [
+    # cross-origin access only for the origins allowed (none by default: no CORS headers at all)
+    cors = [
         Middleware(
             CORSMiddleware,
             allow_origins=settings.cors_origins,
@@ -57,13 +67,22 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             allow_headers=["*"],
             expose_headers=EXPOSED_HEADERS,
             max_age=600,
-        ),
+        )
+    ]
+    middleware = [
+        Middleware(SecurityHeadersMiddleware),
+        *(cors if settings.cors_origins else []),
         Middleware(XapiMiddleware),
         Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes),
     ]
     return Starlette(
         routes=routes,
         middleware=middleware,
-        exception_handlers={LrsError: handle_lrs_error, Exception: handle_unexpected_error},
+        exception_handlers={
+            LrsError: handle_lrs_error,
+            HTTPException: handle_http_error,
+            ClientDisconnect: handle_client_disconnect,
+            Exception: handle_unexpected_error,
+        },
         lifespan=lifespan,
     )

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
 from lrs.responses import json_response
+
+log = logging.getLogger("lrs")
 
 
 class LrsError(Exception):
@@ -41,6 +45,12 @@ class InvalidStatement(BadRequest):
 
 class InvalidParameter(BadRequest):
     code = "invalid_parameter"
+
+
+class InvalidJson(BadRequest):
+    """A request body that is not JSON, or JSON out of bounds (depth, duplicate keys, numbers, NUL)."""
+
+    code = "invalid_json"
 
 
 class InvalidDocument(BadRequest):
@@ -171,3 +181,32 @@ async def handle_lrs_error(request: Request, exc: Exception) -> Response:
     if request.method == "HEAD":
         return Response(status_code=exc.status_code, headers=exc.headers)
     return json_response(exc.body(), status_code=exc.status_code, headers=exc.headers)
+
+
+async def handle_http_error(request: Request, exc: Exception) -> Response:
+    """Answer the router's own errors (no such path, method not allowed) as JSON naming what was wrong."""
+    assert isinstance(exc, HTTPException)
+    path = request.url.path
+    error: LrsError
+    if exc.status_code == 404:
+        error = NotFound(f"no resource at {path}", field="path")
+    elif exc.status_code == 405:
+        allowed = (exc.headers or {}).get("Allow")
+        error = MethodNotAllowed(
+            f"{request.method} is not allowed on {path}" + (f" (allowed: {allowed})" if allowed else ""),
+            field="method",
+        )
+    else:
+        error = LrsError(str(exc.detail))
+        error.status_code, error.code = exc.status_code, "http_error"
+    error.headers.update(exc.headers or {})
+    return await handle_lrs_error(request, error)
+
+
+async def handle_client_disconnect(request: Request, exc: Exception) -> Response:
+    """A client that went away before its body was read: one log line, no traceback (nobody hears the answer)."""
+    peer = request.client.host if request.client else "unknown"
+    log.info(
+        "client %s disconnected before sending its whole body (%s %s)", peer, request.method, request.url.path
+    )
+    return Response(status_code=400)

@@ -45,8 +45,8 @@ class Settings(BaseSettings):
     # longest label of a credential created through the admin API
     credential_label_max_chars: int = 200
 
-    # browsers: origins allowed to call the xAPI resources ("*" for any)
-    cors_origins: list[str] = Field(default_factory=lambda: ["*"])
+    # browsers: origins allowed to call the API cross-origin (exact origins; [] = none, "*" = any)
+    cors_origins: list[str] = Field(default_factory=list)
     # proxies whose X-Forwarded-For is honoured (IPs or CIDRs)
     trusted_proxies: list[str] = Field(default_factory=list)
 
@@ -55,6 +55,11 @@ class Settings(BaseSettings):
     max_batch_statements: int = 1000
     max_attachment_bytes: int = 10 * 1024 * 1024
     max_document_bytes: int = 1024 * 1024
+    # input bounds, checked before anything is stored (answered with 400 naming the limit)
+    # deepest JSON nesting accepted in a statement batch, a JSON document or a commit body
+    max_json_depth: int = 64
+    # longest duration accepted: xAPI result.duration, CMI session_time/total_time/latency, report idle
+    max_duration_seconds: float = 100 * 365 * 86400
     # statements returned per page when the client asks for none (or for more)
     statement_page_size: int = 100
 

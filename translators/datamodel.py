@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from translators import checks as c
+from translators.durations import MAX_DURATION_S, parse_session_time
 from translators.vocab import (
     COMPLETION_STATUS,
     INTERACTION_TYPES_12,
@@ -151,6 +152,10 @@ def without_session_elements(version: ScormVersion, cmi: Mapping[str, str]) -> d
     return {element: value for element, value in cmi.items() if element not in dropped}
 
 
+# the duration types (session_time, total_time, latency, max_time_allowed), bounded by validate_cmi
+_DURATION_CHECKS = (c.timespan_12, c.interval_2004)
+
+
 @dataclass(frozen=True)
 class CmiProblem:
     """One bad element of a commit: its name, its value and why it is wrong."""
@@ -176,7 +181,9 @@ def element_template(element: str) -> tuple[str, str | None]:
     return ".".join(parts), None
 
 
-def _problem(version: ScormVersion, element: str, value: str) -> str | None:
+def _problem(
+    version: ScormVersion, element: str, value: str, max_duration_s: float = MAX_DURATION_S
+) -> str | None:
     """Why one element is bad, or None when it is fine."""
     if not isinstance(value, str):
         return "must be a string"
@@ -190,16 +197,23 @@ def _problem(version: ScormVersion, element: str, value: str) -> str | None:
         if version == "2004" and _NAV_REQUEST_VALID.fullmatch(element):
             return None
         return f"not an element of the SCORM {version} data model"
-    return check(value)
+    reason = check(value)
+    too_long = reason is None and check in _DURATION_CHECKS and value != ""
+    if too_long and parse_session_time(version, value) > max_duration_s:
+        return f"longer than the maximum duration of {max_duration_s:g} seconds"
+    return reason
 
 
-def validate_cmi(version: ScormVersion, cmi: Mapping[str, str]) -> list[CmiProblem]:
-    """Every problem in a commit's CMI map against that version's data model; [] when valid."""
+def validate_cmi(
+    version: ScormVersion, cmi: Mapping[str, str], *, max_duration_s: float = MAX_DURATION_S
+) -> list[CmiProblem]:
+    """Every problem in a commit's CMI map against that version's data model; [] when valid
+    (durations, such as session_time, of at most max_duration_s seconds)."""
     if version not in ELEMENTS:
         raise ValueError(f"unknown SCORM version {version!r}")
     problems = []
     for element, value in cmi.items():
-        reason = _problem(version, element, value)
+        reason = _problem(version, element, value, max_duration_s)
         if reason:
             problems.append(CmiProblem(element, value if isinstance(value, str) else repr(value), reason))
     return problems

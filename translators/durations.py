@@ -1,5 +1,6 @@
 """SCORM time spans and ISO 8601 durations: parsing to seconds and formatting for xAPI result.duration."""
 
+import math
 import re
 
 from translators.vocab import ScormVersion
@@ -13,6 +14,8 @@ _DURATION = re.compile(
 )
 # A year and a month have no fixed length; these are the usual conventions for summing time.
 _UNIT_SECONDS = (365 * 86400, 30 * 86400, 86400, 3600, 60, 1)
+# Longest duration validate_cmi accepts unless told otherwise (the service passes LRS_MAX_DURATION_SECONDS).
+MAX_DURATION_S = 100 * 365 * 86400
 
 
 def parse_cmi_timespan(value: str) -> float:
@@ -29,7 +32,12 @@ def parse_iso_duration(value: str) -> float:
     match = _DURATION.fullmatch(value)
     if not match or value == "P" or value.endswith("T") or not any(match.groups()):
         raise ValueError(f"not an ISO 8601 duration (P[nY][nM][nD][T[nH][nM][nS]]): {value!r}")
-    return sum(float(part) * unit for part, unit in zip(match.groups(), _UNIT_SECONDS, strict=True) if part)
+    seconds = sum(
+        float(part) * unit for part, unit in zip(match.groups(), _UNIT_SECONDS, strict=True) if part
+    )
+    if not math.isfinite(seconds):
+        raise ValueError(f"duration too large to count in seconds: {value[:40]!r}...")
+    return seconds
 
 
 def format_iso_duration(seconds: float) -> str:

@@ -16,7 +16,10 @@ SCOPE = "reports/read"
 
 def _filters(request: Request, statuses: tuple[str, ...] = (), learner: str | None = None) -> ReportFilters:
     accept = request.headers.get("accept", "")
-    return parse_filters(request.query_params, accept, statuses=statuses, learner=learner)
+    max_idle_s = request.app.state.settings.max_duration_seconds
+    return parse_filters(
+        request.query_params, accept, statuses=statuses, learner=learner, max_idle_s=max_idle_s
+    )
 
 
 def _answer(page: service.Page, f: ReportFilters) -> Response:

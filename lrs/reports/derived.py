@@ -12,7 +12,7 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from translators.durations import parse_iso_duration
+from translators.durations import MAX_DURATION_S, parse_iso_duration
 from translators.iris import course_id_from_iri
 
 # xAPI video profile (https://w3id.org/xapi/video): context and result extensions.
@@ -23,7 +23,12 @@ _WEEKS = re.compile(r"P(\d+(?:\.\d+)?)W")
 _CONTEXT_ACTIVITY_KINDS = ("parent", "grouping", "category", "other")
 
 
-def report_fields(statement: dict[str, Any], activity_iri_base: str, lms_homepage: str) -> dict[str, Any]:
+def report_fields(
+    statement: dict[str, Any],
+    activity_iri_base: str,
+    lms_homepage: str,
+    max_duration_s: float = MAX_DURATION_S,
+) -> dict[str, Any]:
     """Report query fields of one stored statement (learner, courses, durations, video time)."""
     context = _object(statement.get("context"))
     result = _object(statement.get("result"))
@@ -37,7 +42,7 @@ def report_fields(statement: dict[str, Any], activity_iri_base: str, lms_homepag
         "courses": course_ids(statement, activity_iri_base),
         "duration_s": duration_seconds(duration) if isinstance(duration, str) else None,
         "video_session": session if isinstance(session, str) and session else None,
-        "video_played_s": played_seconds(segments) if isinstance(segments, str) else None,
+        "video_played_s": played_seconds(segments, max_duration_s) if isinstance(segments, str) else None,
         "occurred": occurred_at(statement),
     }
 
@@ -106,8 +111,9 @@ def duration_seconds(value: str) -> float | None:
         return None
 
 
-def played_seconds(segments: str) -> float | None:
-    """Seconds covered by the union of video played-segments ("0[.]5.5[,]10[.]20"); None when unreadable."""
+def played_seconds(segments: str, max_s: float = MAX_DURATION_S) -> float | None:
+    """Seconds covered by the union of video played-segments ("0[.]5.5[,]10[.]20"); None when unreadable
+    (a bound that is not a number from 0 to max_s)."""
     if not segments:
         return 0.0
     spans: list[tuple[float, float]] = []
@@ -117,7 +123,7 @@ def played_seconds(segments: str) -> float | None:
             a, b = float(start), float(end)
         except ValueError:
             return None
-        if not sep or a != a or b != b or a < 0 or b < 0:
+        if not sep or not (0 <= a <= max_s and 0 <= b <= max_s):
             return None
         spans.append((min(a, b), max(a, b)))
     spans.sort()

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+from lrs.bounds import parse_bounded_int, to_utc
 from lrs.errors import InvalidParameter
 
 ENROLLMENT_STATUSES = ("not attempted", "in progress", "completed", "passed", "failed")
@@ -54,6 +55,7 @@ def parse_filters(
     *,
     statuses: tuple[str, ...] = (),
     learner: str | None = None,
+    max_idle_s: float = float("inf"),
 ) -> ReportFilters:
     """Filters from query parameters; `statuses` is the status vocabulary of the report (none: no status)."""
     return ReportFilters(
@@ -67,20 +69,25 @@ def parse_filters(
         group=_choice(params, "group", ("day",)),
         sort=_choice(params, "sort", COURSE_SORTS) or "course",
         descending=(_choice(params, "order", ("asc", "desc")) or "asc") == "desc",
-        idle_s=parse_idle(params.get("idle", "24h")),
+        idle_s=parse_idle(params.get("idle", "24h"), max_idle_s),
         csv=_wants_csv(params, accept),
     )
 
 
-def parse_idle(value: str) -> float:
-    """Seconds in an idle duration: a number and a unit s, m, h, d or w ("30m", "24h", "7d")."""
+def parse_idle(value: str, max_s: float = float("inf")) -> float:
+    """Seconds in an idle duration: a number and a unit s, m, h, d or w ("30m", "24h", "7d"), at most max_s."""
     match = _IDLE.fullmatch(value.strip())
     if not match or float(match.group(1)) <= 0:
         raise InvalidParameter(
             f"idle must be a positive number and a unit s, m, h, d or w (like 30m, 24h, 7d), not {value!r}",
             field="idle",
         )
-    return float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
+    seconds = float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
+    if not seconds <= max_s:
+        raise InvalidParameter(
+            f"idle {value!r} is longer than {max_s:g} seconds (LRS_MAX_DURATION_SECONDS)", field="idle"
+        )
+    return seconds
 
 
 def _text(params: Mapping[str, str], name: str) -> str | None:
@@ -118,13 +125,15 @@ def _date(params: Mapping[str, str], name: str, *, end: bool) -> datetime | None
             start = datetime(day.year, day.month, day.day, tzinfo=UTC)
             return start + timedelta(days=1) if end else start
         parsed = datetime.fromisoformat(value.replace(" ", "+"))
+    except OverflowError:
+        raise InvalidParameter(f"{name} {value!r} is outside the representable range", field=name) from None
     except ValueError:
         raise InvalidParameter(
             f"{name} must be a date (2026-11-01) or an ISO 8601 date-time (2026-11-01T08:00:00Z), "
             f"not {value!r}",
             field=name,
         ) from None
-    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC)
+    return to_utc(parsed, name)
 
 
 def _checked_until(params: Mapping[str, str]) -> datetime | None:
@@ -136,11 +145,7 @@ def _checked_until(params: Mapping[str, str]) -> datetime | None:
 
 def _int(params: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
     value = params.get(name)
-    if value is None:
-        return default
-    if not value.isdigit() or not low <= int(value) <= high:
-        raise InvalidParameter(f"{name} must be an integer from {low} to {high}, not {value!r}", field=name)
-    return int(value)
+    return default if value is None else parse_bounded_int(value, name, low, high)
 
 
 def _choice(params: Mapping[str, str], name: str, allowed: tuple[str, ...]) -> str | None:

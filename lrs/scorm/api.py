@@ -42,7 +42,10 @@ class CommitsResource(HTTPEndpoint):
             )
         else:
             principal = await require(request, "scorm/commit")
-            raws, batch = split_batch(await request.body(), request.app.state.settings.max_commits_per_batch)
+            settings = request.app.state.settings
+            raws, batch = split_batch(
+                await request.body(), settings.max_commits_per_batch, settings.max_json_depth
+            )
             caller = Caller(principal.authority, principal.key, request_client(request, principal.key))
             claims = None
         results = await ingest(request.app.state.db, request.app.state.settings, raws, batch, caller)

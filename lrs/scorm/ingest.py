@@ -104,7 +104,8 @@ async def ingest(
     results: list[dict[str, Any] | None] = [None] * len(raws)
     for index, raw in enumerate(raws):
         try:
-            parsed.append((index, await _parse(db, raw, f"commits[{index}]" if batch else "", caller)))
+            where = f"commits[{index}]" if batch else ""
+            parsed.append((index, await _parse(db, raw, where, caller, settings.max_duration_seconds)))
         except LrsError as exc:
             if not batch:
                 raise
@@ -132,7 +133,7 @@ async def ingest(
     return [r for r in results if r is not None]
 
 
-async def _parse(db: Database, raw: Any, where: str, caller: Caller) -> CommitIn:
+async def _parse(db: Database, raw: Any, where: str, caller: Caller, max_duration_s: float) -> CommitIn:
     """The commit model of a payload; a bad one is audited as rejected before its error is raised."""
     try:
         commit = parse_commit(raw, where)
@@ -151,7 +152,7 @@ async def _parse(db: Database, raw: Any, where: str, caller: Caller) -> CommitIn
             ),
         )
         raise
-    problems = validate_cmi(commit.version, commit.cmi)
+    problems = validate_cmi(commit.version, commit.cmi, max_duration_s=max_duration_s)
     if problems:
         await write_audit(
             db,

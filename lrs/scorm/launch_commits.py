@@ -125,7 +125,7 @@ async def launch_commits(
         raise refused from None
     client = Client(client.ip, client.user_agent, claims.credential)
     try:
-        raws, batch = split_batch(body, settings.max_commits_per_batch)
+        raws, batch = split_batch(body, settings.max_commits_per_batch, settings.max_json_depth)
     except InvalidRequest as exc:
         await _audit_refused(db, _raws_of(body), client, exc)
         raise

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-import orjson
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from lrs.bounds import load_json
 from lrs.errors import InvalidRequest, PayloadTooLarge
 
 # Sequence numbers share an int64 order key with the session's ordinal within its attempt (see tree.py).
@@ -56,6 +56,17 @@ class CommitIn(_In):
             data = {**data, "sco": data["package"]}
         return data
 
+    @field_validator("timestamp")
+    @classmethod
+    def _timestamp_in_range(cls, value: datetime | None) -> datetime | None:
+        """A timestamp must stay a date once in UTC (0001-01-01T00:00:00+01:00 does not)."""
+        if value is not None and value.tzinfo is not None:
+            try:
+                value.astimezone(UTC)
+            except OverflowError:
+                raise ValueError("outside the representable range (years 1-9999 in UTC)") from None
+        return value
+
     def client_time(self) -> datetime | None:
         """The client's timestamp as an aware UTC datetime (naive ones are taken as UTC)."""
         if self.timestamp is None:
@@ -84,12 +95,9 @@ def parse_commit(raw: Any, where: str = "") -> CommitIn:
         ) from None
 
 
-def split_batch(content: bytes, limit: int) -> tuple[list[Any], bool]:
+def split_batch(content: bytes, limit: int, max_depth: int = 64) -> tuple[list[Any], bool]:
     """The raw commit objects of a body (one, a list, or {"commits": [...]}) and whether it was a batch."""
-    try:
-        body = orjson.loads(content)
-    except orjson.JSONDecodeError as exc:
-        raise InvalidRequest(f"body: not JSON ({exc})", field="body") from None
+    body = load_json(content, max_depth=max_depth, what="commit body")
     if isinstance(body, dict) and "commits" in body:
         body = body["commits"]
         if not isinstance(body, list):

@@ -26,6 +26,8 @@ from lrs.storage.indexes import (
     SCORM_AUDIT,
     SCORM_COMMITS,
     SCORM_ENROLLMENTS,
+    SCORM_PACKAGES,
+    SCORM_SCO_STATUS,
     SCORM_SESSIONS,
     STATEMENTS,
     Index,
@@ -318,6 +320,30 @@ SHAPES: list[QueryShape] = [
         STATEMENTS,
         None,
         where="time-spent report without filters: every time-bearing statement, grouped",
+    ),
+    # --- packages and course rollup (lrs/scorm/packages.py, sco_records.py)
+    QueryShape(
+        "packages?course (newest revision first)",
+        SCORM_PACKAGES,
+        "scorm_packages_course_revision",
+        ("course_id",),
+        (("course_id", 1), ("revision", -1)),
+        where="list_packages",
+    ),
+    QueryShape(
+        "packages (every course, by course and revision)",
+        SCORM_PACKAGES,
+        "scorm_packages_course_revision",
+        (),
+        (("course_id", 1), ("revision", -1)),
+        where="list_packages",
+    ),
+    QueryShape(
+        "sco statuses of an attempt",
+        SCORM_SCO_STATUS,
+        "scorm_sco_status_attempt",
+        ("attempt_id",),
+        where="sco_records",
     ),
 ]
 

@@ -15,7 +15,13 @@ import orjson
 
 from lrs.errors import InvalidParameter, InvalidStatement
 from lrs.xapi.documents import ACTIVITY_PROFILE, AGENT_PROFILE, STATE, DocumentSet, Preconditions
-from lrs.xapi.validation import agent_identifier, is_valid_uuid, parse_timestamp, validate_agent_param
+from lrs.xapi.validation import (
+    agent_identifier,
+    is_valid_iri,
+    is_valid_uuid,
+    parse_timestamp,
+    validate_agent_param,
+)
 
 # method -> (required, optional) parameters, per resource; GET also stands for HEAD
 _STATE = {
@@ -56,6 +62,8 @@ def parse_document_query(kind: str, method: str, items: Iterable[tuple[str, str]
     missing = sorted(required - params.keys())
     if missing:
         raise InvalidParameter(f"missing required parameter {missing[0]!r}", field=missing[0])
+    if "activityId" in params and not is_valid_iri(params["activityId"]):
+        raise InvalidParameter(f"activityId {params['activityId'][:200]!r} is not an IRI", field="activityId")
     agent = parse_agent(params["agent"]) if "agent" in params else None
     registration = params.get("registration")
     if registration is not None:
@@ -94,8 +102,8 @@ def parse_since(raw: str) -> datetime:
     """A `since` parameter: an ISO 8601 timestamp."""
     try:
         return parse_timestamp(raw, "since")
-    except InvalidStatement:
-        raise InvalidParameter(f"since {raw!r} is not an ISO 8601 timestamp", field="since") from None
+    except InvalidStatement as exc:
+        raise InvalidParameter(f"since must be an ISO 8601 timestamp: {exc.message}", field="since") from None
 
 
 def parse_preconditions(if_match: str | None, if_none_match: str | None) -> Preconditions:

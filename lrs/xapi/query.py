@@ -7,15 +7,15 @@ around `match_filter`.
 
 from __future__ import annotations
 
-import base64
-import binascii
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
 import orjson
 
-from lrs.errors import InvalidParameter, InvalidStatement
+from lrs.bounds import INT64_MAX, parse_bounded_int
+from lrs.errors import InvalidParameter, InvalidStatement, InvalidToken
+from lrs.signing import Signer
 from lrs.xapi.validation import (
     agent_identifier,
     is_valid_iri,
@@ -68,6 +68,8 @@ class StatementQuery:
     # keyset position of a `more` page: the (stored ms, _id) of the last row already returned
     after_stored: int | None = None
     after_id: str | None = None
+    # the query parameters this query was parsed from (what a `more` token carries and re-checks)
+    params: tuple[tuple[str, str], ...] = ()
 
     @property
     def single(self) -> bool:
@@ -99,15 +101,18 @@ def to_ms(when: datetime) -> datetime:
     return when.replace(microsecond=when.microsecond // 1000 * 1000)
 
 
-def parse_query(params: dict[str, str], max_limit: int) -> StatementQuery:
-    """Validate GET /statements parameters (400 naming the parameter) into a StatementQuery."""
+def parse_query(params: dict[str, str], max_limit: int, signer: Signer | None = None) -> StatementQuery:
+    """Validate GET /statements parameters (400 naming the parameter) into a StatementQuery;
+    `signer` verifies a `more` token (without one, `more` is refused)."""
     unknown = sorted(set(params) - PARAMETERS)
     if unknown:
         raise InvalidParameter(f"unknown parameter(s): {', '.join(unknown)}", field=unknown[0])
     if "more" in params:
         if len(params) > 1:
             raise InvalidParameter("more cannot be combined with other parameters", field="more")
-        return decode_more(params["more"])
+        if signer is None:
+            raise InvalidParameter("more is not accepted here", field="more")
+        return decode_more(signer, params["more"], max_limit)
     if "statementId" in params and "voidedStatementId" in params:
         raise InvalidParameter("use statementId or voidedStatementId, not both", field="statementId")
     single_name = (
@@ -147,10 +152,7 @@ def parse_query(params: dict[str, str], max_limit: int) -> StatementQuery:
     values["since"] = _timestamp(params, "since")
     values["until"] = _timestamp(params, "until")
     if "limit" in params:
-        raw = params["limit"]
-        if not raw.isdigit():
-            raise InvalidParameter(f"limit must be a non-negative integer, got {raw!r}", field="limit")
-        values["limit"] = int(raw)
+        values["limit"] = parse_bounded_int(params["limit"], "limit", 0, INT64_MAX)
     values["limit"] = min(values.get("limit") or max_limit, max_limit)
     fmt = params.get("format", "exact")
     if fmt not in FORMATS:
@@ -158,6 +160,7 @@ def parse_query(params: dict[str, str], max_limit: int) -> StatementQuery:
     values["format"] = fmt
     values["attachments"] = _bool(params, "attachments")
     values["ascending"] = _bool(params, "ascending")
+    values["params"] = tuple(sorted(params.items()))
     return StatementQuery(**values)
 
 
@@ -198,20 +201,40 @@ def sort_order(q: StatementQuery) -> list[tuple[str, int]]:
     return [("stored", direction), ("_id", direction)]
 
 
-def encode_more(q: StatementQuery, last_stored: datetime, last_id: str) -> str:
-    """A stateless `more` token: the query and the keyset position after the last returned row."""
-    state = {k: v for k, v in asdict(q).items() if v not in (None, False, 0, "exact")}
+# the keyset position a `more` token may carry: a `stored` time in ms within years 1970-9999
+_MAX_STORED_MS = 253402300799999
+
+
+def encode_more(signer: Signer, q: StatementQuery, last_stored: datetime, last_id: str) -> str:
+    """A signed, stateless `more` token: the query's own parameters and the keyset position after the
+    last returned row (any process holding the signing key can continue the listing)."""
     if last_stored.tzinfo is None:  # the driver hands back naive UTC unless tz_aware
         last_stored = last_stored.replace(tzinfo=UTC)
-    state["after_stored"] = round(last_stored.timestamp() * 1000)
-    state["after_id"] = last_id
-    return base64.urlsafe_b64encode(orjson.dumps(state)).decode().rstrip("=")
+    payload = {"p": dict(q.params), "s": round(last_stored.timestamp() * 1000), "i": last_id}
+    return signer.sign("more", payload)
 
 
-def decode_more(token: str) -> StatementQuery:
-    """The query a `more` token stands for; 400 when it is not one of ours."""
+def decode_more(signer: Signer, token: str, max_limit: int) -> StatementQuery:
+    """The query a `more` token stands for, every parameter checked again as if sent in the query
+    string; 400 when the token is tampered, forged, expired or not of the expected shape."""
     try:
-        state = orjson.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
-        return StatementQuery(**state)
-    except (binascii.Error, ValueError, TypeError, orjson.JSONDecodeError):
-        raise InvalidParameter("more is not a valid continuation token", field="more") from None
+        claims = signer.verify("more", token)
+    except InvalidToken as exc:
+        raise InvalidParameter(
+            f"more is not a valid continuation token ({exc.reason})", field="more"
+        ) from None
+    params, stored, last_id = claims.get("p"), claims.get("s"), claims.get("i")
+    if (
+        set(claims) != {"p", "s", "i"}
+        or not isinstance(params, dict)
+        or not all(isinstance(k, str) and isinstance(v, str) for k, v in params.items())
+        or "more" in params
+        or type(stored) is not int
+        or not 0 <= stored <= _MAX_STORED_MS
+        or not is_valid_uuid(last_id)
+    ):
+        raise InvalidParameter("more is not a valid continuation token (unexpected content)", field="more")
+    q = parse_query(params, max_limit)
+    if q.single:
+        raise InvalidParameter("more is not a valid continuation token (not a query)", field="more")
+    return replace(q, after_stored=stored, after_id=last_id)

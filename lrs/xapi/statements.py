@@ -13,6 +13,7 @@ from typing import Any
 from lrs.errors import BadRequest, InvalidStatement, NotFound, PayloadTooLarge, StatementConflict
 from lrs.reports.derived import report_fields
 from lrs.settings import Settings
+from lrs.signing import Signer
 from lrs.storage import Database
 from lrs.storage.indexes import ACTIVITIES, ATTACHMENTS, STATEMENTS
 from lrs.xapi import activities as activity_store
@@ -61,7 +62,7 @@ async def store_statements(
         return []
     attachments = attachments or {}
     if source != "scorm":
-        validation.validate_statements(statements, version)
+        validation.validate_statements(statements, version, max_duration_s=settings.max_duration_seconds)
         _check_attachments(statements, attachments, version)
     _check_unique_ids(statements)
     stored = now_ms()
@@ -157,7 +158,9 @@ def _stored_document(
         doc["authority_key"] = authority_key
     if source is not None:
         doc["source"] = source
-    doc.update(report_fields(s, settings.activity_iri_base, settings.lms_homepage))
+    doc.update(
+        report_fields(s, settings.activity_iri_base, settings.lms_homepage, settings.max_duration_seconds)
+    )
     return doc
 
 
@@ -372,7 +375,7 @@ async def get_statement(db: Database, q: StatementQuery, authority_key: str | No
 
 
 async def query_statements(
-    db: Database, q: StatementQuery, authority_key: str | None = None
+    db: Database, q: StatementQuery, authority_key: str | None = None, *, signer: Signer
 ) -> StatementPage:
     """A page of statements matching the query, newest first (or ascending), voided excluded."""
     clauses: list[dict[str, Any]] = [{"voided": False}]
@@ -391,7 +394,7 @@ async def query_statements(
     more = None
     if len(docs) > q.limit:
         docs = docs[: q.limit]
-        more = encode_more(q, docs[-1]["stored"], docs[-1]["_id"])
+        more = encode_more(signer, q, docs[-1]["stored"], docs[-1]["_id"])
     return await _complete_page(db, q, docs, more)
 
 

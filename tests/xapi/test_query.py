@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from lrs.errors import InvalidParameter
+from lrs.signing import Signer
 from lrs.xapi.query import (
     StatementQuery,
     decode_more,
@@ -75,18 +76,24 @@ def test_sort_order_descending_unless_ascending() -> None:
     assert sort_order(parse_query({"ascending": "true"}, 10)) == [("stored", 1), ("_id", 1)]
 
 
+SIGNER = Signer("test-signing-key")
+LAST_ID = "6f3b1a0e-3d1c-4e7e-9a3b-2b8f0a4c1d2e"
+
+
 def test_more_token_round_trips_query_and_keyset() -> None:
     q = parse_query({"verb": "http://v", "limit": "2", "ascending": "true"}, 100)
     last = datetime(2024, 5, 6, 7, 8, 9, 123000, tzinfo=UTC)
-    again = decode_more(encode_more(q, last, "abc"))
+    again = decode_more(SIGNER, encode_more(SIGNER, q, last, LAST_ID), 100)
     assert again.verb == "http://v" and again.limit == 2 and again.ascending
-    assert time_filter(again) == {"$or": [{"stored": {"$gt": last}}, {"stored": last, "_id": {"$gt": "abc"}}]}
+    assert time_filter(again) == {
+        "$or": [{"stored": {"$gt": last}}, {"stored": last, "_id": {"$gt": LAST_ID}}]
+    }
 
 
 def test_more_cannot_be_combined() -> None:
-    token = encode_more(StatementQuery(limit=1), datetime(2024, 1, 1, tzinfo=UTC), "x")
+    token = encode_more(SIGNER, StatementQuery(limit=1), datetime(2024, 1, 1, tzinfo=UTC), LAST_ID)
     with pytest.raises(InvalidParameter):
-        parse_query({"more": token, "verb": "http://v"}, 10)
+        parse_query({"more": token, "verb": "http://v"}, 10, SIGNER)
 
 
 @pytest.mark.parametrize(

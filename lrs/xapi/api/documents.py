@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from lrs.auth import require
+from lrs.bounds import load_json
 from lrs.errors import PayloadTooLarge
 from lrs.responses import dump_json
 from lrs.xapi import documents as service
@@ -49,7 +50,15 @@ async def read_body(request: Request) -> service.Body:
             f"document of {len(content)} bytes exceeds the limit of {limit} bytes (LRS_MAX_DOCUMENT_BYTES)",
             limit=limit,
         )
-    return service.Body(content, request.headers.get("content-type", "application/octet-stream"))
+    body = service.Body(content, request.headers.get("content-type", "application/octet-stream"))
+    if body.is_json:
+        load_json(
+            content,
+            max_depth=request.app.state.settings.max_json_depth,
+            what="JSON document",
+            field="content",
+        )
+    return body
 
 
 class DocumentResource(HTTPEndpoint):

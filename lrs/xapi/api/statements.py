@@ -6,12 +6,12 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 from typing import Any
 
-import orjson
 from starlette.endpoints import HTTPEndpoint
 from starlette.requests import Request
 from starlette.responses import Response
 
 from lrs.auth import Principal, require
+from lrs.bounds import load_json
 from lrs.errors import BadRequest, Forbidden, InvalidParameter
 from lrs.responses import dump_json
 from lrs.xapi.attachments import build_multipart, parse_multipart
@@ -59,12 +59,13 @@ class StatementsResource(HTTPEndpoint):
     async def get(self, request: Request) -> Response:
         """One statement (statementId / voidedStatementId) or a StatementResult page; HEAD alike."""
         principal = await _reader(request)
-        q = parse_query(dict(request.query_params), request.app.state.settings.statement_page_size)
+        signer = request.app.state.signer
+        q = parse_query(dict(request.query_params), request.app.state.settings.statement_page_size, signer)
         mine = principal.key if principal.reads_only_own_statements else None
         if q.single:
             page = await get_statement(request.app.state.db, q, mine)
         else:
-            page = await query_statements(request.app.state.db, q, mine)
+            page = await query_statements(request.app.state.db, q, mine, signer=signer)
         preferred = parse_accept_language(request.headers.get("accept-language"))
         statements = [_formatted(d["statement"], q.format, page, preferred) for d in page.docs]
         body: Any = (
@@ -146,10 +147,7 @@ async def read_statements(request: Request) -> tuple[list[Any], dict[str, bytes]
             f"statements must be sent as application/json or multipart/mixed, not {media}",
             field="Content-Type",
         )
-    try:
-        value = orjson.loads(body)
-    except orjson.JSONDecodeError as exc:
-        raise BadRequest(f"the body is not valid JSON: {exc}", field="body") from None
+    value = load_json(body, max_depth=request.app.state.settings.max_json_depth, what="statements body")
     statements = value if isinstance(value, list) else [value]
     if not statements:
         raise BadRequest("no statements in the body", field="body")

@@ -11,7 +11,7 @@ from lrs.errors import InvalidStatement
 
 UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 # RFC 3987 reduced to what an LRS can check: a scheme, then no whitespace or characters IRIs forbid.
-IRI_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|\\^`]+$")
+IRI_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\s\x00-\x1f\x7f<>\"{}|\\^`]+$")
 SHA1_RE = re.compile(r"^[0-9a-fA-F]{40}$")
 MAILTO_RE = re.compile(r"^mailto:[^@\s]+@[^@\s]+$")
 # RFC 5646 Language-Tag (langtag | privateuse | grandfathered), matched case-insensitively.
@@ -125,6 +125,31 @@ def is_valid_duration(value: Any) -> bool:
     )
 
 
+_DURATION_PARTS = re.compile(
+    r"^P(?:([\d.]+)Y)?(?:([\d.]+)M)?(?:([\d.]+)D)?(?:T(?:([\d.]+)H)?(?:([\d.]+)M)?(?:([\d.]+)S)?)?$"
+)
+# a year and a month have no fixed length; the usual conventions (as translators.durations uses)
+_DURATION_UNITS = (365 * 86400, 30 * 86400, 86400, 3600, 60, 1)
+
+
+def duration_seconds(value: str) -> float:
+    """Seconds in a duration is_valid_duration accepted (inf when too large for a float)."""
+    weeks = WEEK_DURATION_RE.match(value)
+    if weeks:
+        return float(value[1:-1]) * 7 * 86400
+    match = _DURATION_PARTS.match(value)
+    assert match is not None, value
+    return sum(float(part) * unit for part, unit in zip(match.groups(), _DURATION_UNITS, strict=True) if part)
+
+
+def check_duration(value: Any, path: Path, max_seconds: float) -> None:
+    """Fail unless value is an ISO 8601 duration of at most max_seconds (LRS_MAX_DURATION_SECONDS)."""
+    if not is_valid_duration(value):
+        fail(path, f"{value!r} is not an ISO 8601 duration")
+    if not duration_seconds(value) <= max_seconds:
+        fail(path, f"{value!r} is longer than {max_seconds:g} seconds (LRS_MAX_DURATION_SECONDS)")
+
+
 _BEYOND_HUNDREDTHS = re.compile(r"(\.\d{2})\d+(?=S$)")
 
 
@@ -154,7 +179,12 @@ def parse_timestamp(value: Any, path: Path = "timestamp") -> datetime:
         if int(digits[:2]) > 23 or (len(digits) > 2 and int(digits[2:]) > 59):
             fail(path, f"{value!r} has an invalid offset")
         offset = timedelta(minutes=-minutes if tz[0] == "-" else minutes)
-    return base.replace(tzinfo=UTC if not offset else timezone(offset))
+    when = base.replace(tzinfo=UTC if not offset else timezone(offset))
+    try:
+        when.astimezone(UTC)
+    except OverflowError:
+        fail(path, f"{value!r} is outside the representable range (years 1-9999 in UTC)")
+    return when
 
 
 def require_object(value: Any, path: Path, what: str) -> dict[str, Any]:

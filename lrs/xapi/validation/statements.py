@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
@@ -12,6 +13,7 @@ from lrs.xapi.validation.context import check_context, check_statement_ref
 from lrs.xapi.validation.primitives import (
     Path,
     check_bool,
+    check_duration,
     check_extensions,
     check_iri,
     check_keys,
@@ -67,10 +69,23 @@ def validate_statement(statement: Any, version: str) -> None:
     check_statement(statement, "", version)
 
 
-def validate_statements(statements: list[Any], version: str) -> None:
+def validate_statements(statements: list[Any], version: str, *, max_duration_s: float = math.inf) -> None:
     """Validate each statement of a batch; field paths start with the index, e.g. "[3].verb.id"."""
     for i, statement in enumerate(statements):
         check_statement(statement, f"[{i}]", version)
+        check_duration_bounds(statement, f"[{i}]", max_duration_s)
+
+
+def check_duration_bounds(statement: dict[str, Any], path: str, max_seconds: float) -> None:
+    """result.duration (of the statement and of a SubStatement object) within the configured maximum."""
+    obj = statement.get("object")
+    holders = [(path, statement)]
+    if isinstance(obj, dict) and obj.get("objectType") == "SubStatement":
+        holders.append((f"{path}.object", obj))
+    for where, holder in holders:
+        result = holder.get("result")
+        if isinstance(result, dict) and "duration" in result:
+            check_duration(result["duration"], f"{where}.result.duration", max_seconds)
 
 
 def check_statement(value: Any, path: Path, version: str) -> None:
