@@ -78,7 +78,6 @@ class Settings(BaseSettings):
     package_max_unpacked_bytes: int = 2 * 1024 * 1024 * 1024
     package_max_depth: int = 32
 
-
     # import and export (POST /admin/imports, GET /admin/exports/statements, CSV reports)
     # legacy rows per POST /admin/imports request (413 above)
     max_import_rows_per_batch: int = Field(default=500, ge=1)

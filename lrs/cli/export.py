@@ -55,6 +55,7 @@ def export(
                 bar.update(lines)
     output.flush()
     elapsed = time.monotonic() - started
-    where = "stdout" if output.name in ("<stdout>", "-") else output.name
+    name = getattr(output, "name", "-")
+    where = "stdout" if name in ("<stdout>", "-") else name
     rate = f" ({count / elapsed:,.0f} statements/s)" if elapsed > 0 and count else ""
     click.echo(f"exported {count} statement(s) to {where} in {elapsed:.1f} s{rate}", err=True)
