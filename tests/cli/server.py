@@ -1,5 +1,4 @@
-"""A real lrs-bridge on uvicorn (127.0.0.1, a free port, a thread) for the CLI tests, and a credential
-with the admin scope."""
+"""A real lrs-bridge on uvicorn (127.0.0.1, a free port, a thread) for the CLI tests."""
 
 from __future__ import annotations
 
@@ -10,38 +9,18 @@ import time
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 import uvicorn
 from starlette.applications import Starlette
 
 from lrs.app import create_app
-from lrs.credentials import ALL_SCOPES, hash_secret
 from lrs.settings import Settings
 from lrs.storage import Database
-from lrs.storage.indexes import CREDENTIALS
-from tests.support import MONGODB_URL, make_database, make_settings
+from tests.support import API_KEY, API_SECRET, MONGODB_URL, make_database, make_settings
 
-ADMIN_KEY, ADMIN_SECRET = "admin-key", "admin-secret"
-
-
-async def seed_admin_credential(db: Database) -> None:
-    """A credential holding every scope and `admin` (written directly: until the admin API lands,
-    no credential call grants `admin`)."""
-    await db.collection(CREDENTIALS).replace_one(
-        {"_id": ADMIN_KEY},
-        {
-            "_id": ADMIN_KEY,
-            "name": "admin",
-            "label": "admin",
-            "scopes": [*ALL_SCOPES, "admin"],
-            "secret_hash": hash_secret(ADMIN_SECRET),
-            "revoked": False,
-            "created": datetime.now(UTC),
-        },
-        upsert=True,
-    )
+# the default credential of the test settings: every scope, `admin` included
+ADMIN_KEY, ADMIN_SECRET = API_KEY, API_SECRET
 
 
 def _free_port() -> int:
@@ -72,8 +51,8 @@ async def _call(work: Callable[[Database], Awaitable[Any]], db: Database) -> Any
 
 @contextmanager
 def running_server(**overrides: Any) -> Iterator[Server]:
-    """A server on its own store (MongoDB when LRS_TEST_MONGODB_URL is set) with the admin
-    credential; stopped, and its database dropped, at the end."""
+    """A server on its own store (MongoDB when LRS_TEST_MONGODB_URL is set); stopped, and its
+    database dropped, at the end."""
     settings = make_settings(**overrides)
     app = create_app(settings, make_database(settings))
     port = _free_port()
@@ -86,7 +65,6 @@ def running_server(**overrides: Any) -> Iterator[Server]:
         assert time.monotonic() < deadline, "uvicorn did not start"
         time.sleep(0.02)
     handle = Server(f"http://127.0.0.1:{port}", app, settings, loop)
-    handle.run(seed_admin_credential)
     try:
         yield handle
     finally:

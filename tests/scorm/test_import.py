@@ -17,19 +17,15 @@ from lrs.credentials import create_credential
 from lrs.scorm.attempts import attempt_id, enrollment_id
 from lrs.storage.indexes import SCORM_ATTEMPTS, SCORM_ENROLLMENTS, SCORM_SESSIONS, STATEMENTS
 from lrs.storage.memory import MemoryDatabase
-from tests.cli.server import ADMIN_KEY, ADMIN_SECRET, seed_admin_credential
 from tests.scorm.helpers import commit, find, find_one, post
 from tests.support import basic_auth, make_settings
 
 DATA = Path(__file__).parent / "data"
-ADMIN = {"Authorization": basic_auth(ADMIN_KEY, ADMIN_SECRET)}
 
 
 def send(client: TestClient, rows: list[tuple[int, dict[str, Any]]], dry_run: bool = False) -> Any:
-    app: Any = client.app
-    client.portal.call(seed_admin_credential, app.state.db)  # type: ignore[union-attr]
     body = {"rows": [{"line": line, "values": values} for line, values in rows], "dry_run": dry_run}
-    response = client.post("/admin/imports", json=body, headers=ADMIN)
+    response = client.post("/admin/imports", json=body)
     assert response.status_code == 200, response.text
     return response.json()
 
@@ -161,18 +157,16 @@ def test_import_needs_the_admin_scope(client: TestClient) -> None:
     ],
 )
 def test_import_refuses_malformed_bodies(client: TestClient, body: bytes, status: int, field: str) -> None:
-    app: Any = client.app
-    client.portal.call(seed_admin_credential, app.state.db)  # type: ignore[union-attr]
-    response = client.post("/admin/imports", content=body, headers=ADMIN)
+    response = client.post("/admin/imports", content=body)
     assert response.status_code == status and response.json()["field"] == field
 
 
 def test_import_refuses_a_batch_over_the_limit() -> None:
     settings = make_settings(max_import_rows_per_batch=2)
-    with TestClient(create_app(settings, MemoryDatabase("lrs"))) as client:
-        app: Any = client.app
-        client.portal.call(seed_admin_credential, app.state.db)  # type: ignore[union-attr]
+    with TestClient(
+        create_app(settings, MemoryDatabase("lrs")), headers={"Authorization": basic_auth()}
+    ) as client:
         rows = [{"line": n, "values": {"user_id": f"u{n}", "course_id": "c"}} for n in range(2, 5)]
-        response = client.post("/admin/imports", json={"rows": rows}, headers=ADMIN)
+        response = client.post("/admin/imports", json={"rows": rows})
         assert response.status_code == 413 and "LRS_MAX_IMPORT_ROWS_PER_BATCH" in response.json()["message"]
         assert find(client, SCORM_ENROLLMENTS, {}) == []
