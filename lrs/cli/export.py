@@ -59,3 +59,7 @@ def export(
     where = "stdout" if name in ("<stdout>", "-") else name
     rate = f" ({count / elapsed:,.0f} statements/s)" if elapsed > 0 and count else ""
     click.echo(f"exported {count} statement(s) to {where} in {elapsed:.1f} s{rate}", err=True)
+    if count != total:
+        click.echo(
+            f"note: the server counted {total} matching statement(s) when the export started", err=True
+        )

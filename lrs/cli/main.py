@@ -1,4 +1,4 @@
-"""The lrs-bridge command. `serve` runs the service here; every other command calls a running server
+"""The lrs-bridge command group. `serve` runs the service here; every other command calls a running server
 over HTTP (--url / LRS_URL) with an admin credential (LRS_ADMIN_KEY / LRS_ADMIN_SECRET, else
 LRS_DEFAULT_API_KEY / LRS_DEFAULT_API_SECRET, else asked for)."""
 
@@ -78,37 +78,10 @@ def cli(ctx: click.Context, url: str, key: str | None, secret: str | None) -> No
             remote.close()
 
 
-@cli.command()
-@click.option("--host", default=None, help="address to bind (default LRS_HOST or 127.0.0.1)")
-@click.option("--port", type=int, default=None, help="port (default LRS_PORT or 8000)")
-@click.option("--workers", type=int, default=None, help="worker processes (needs LRS_MONGODB_URL when > 1)")
-def serve(host: str | None, port: int | None, workers: int | None) -> None:
-    """Run the service here with uvicorn (settings from LRS_* variables and .env)."""
-    import uvicorn
-
-    from lrs.settings import Settings
-
-    settings = Settings()
-    workers = workers or settings.workers
-    if workers > 1 and settings.mongodb_url is None:
-        raise click.UsageError(
-            "--workers > 1 needs LRS_MONGODB_URL: each worker would hold its own in-memory store"
-        )
-    uvicorn.run(
-        "lrs.app:create_app",
-        factory=True,
-        host=host or settings.host,
-        port=port or settings.port,
-        workers=workers,
-        log_level=settings.log_level,
-        proxy_headers=False,  # X-Forwarded-For is honoured per LRS_TRUSTED_PROXIES, by the service
-        server_header=False,
-    )
-
-
 def _register() -> None:
-    from lrs.cli import credentials, erase, export, importing
+    from lrs.cli import credentials, erase, export, importing, serve
 
+    cli.add_command(serve.serve)
     cli.add_command(credentials.credentials)
     cli.add_command(credentials.whoami)
     cli.add_command(importing.import_file)

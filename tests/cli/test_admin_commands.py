@@ -219,6 +219,22 @@ def test_erase_usage_errors(fake: FakeAdmin, args: list[str], message: str) -> N
     assert result.exit_code == 2 and message in result.stderr and fake.requests == []
 
 
+def test_export_notes_a_count_that_changed_during_the_export(tmp_path: Any) -> None:
+    def handler(request: httpx2.Request) -> httpx2.Response:
+        assert request.url.params["verb"] == "http://v" and request.url.params["ascending"] == "true"
+        return httpx2.Response(200, headers={"X-Total-Count": "3"}, content=b'{"id": "a"}\n{"id": "b"}\n')
+
+    out = tmp_path / "s.ndjson"
+    state = CliState(transport=httpx2.MockTransport(handler))
+    result = CliRunner().invoke(
+        cli, ["export", "-o", str(out), "--verb", "http://v", "--ascending"], env=ENV, obj=state
+    )
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes() == b'{"id": "a"}\n{"id": "b"}\n'
+    assert "exported 2 statement(s)" in result.stderr
+    assert "note: the server counted 3 matching statement(s)" in result.stderr
+
+
 def test_version() -> None:
     result = CliRunner().invoke(cli, ["--version"])
     assert result.exit_code == 0 and result.stdout.startswith("lrs-bridge, version ")
