@@ -74,18 +74,40 @@ def read_legacy(data: bytes, *, encoding: str | None = None, delimiter: str | No
     text, used = decode(data, encoding)
     if text.lstrip().startswith("{"):
         rows, problems = _json_lines(text)
-        return LegacyFile(used, "jsonl", None, (), rows, problems)
+        rows, repeated = _without_repeats(rows)
+        return LegacyFile(used, "jsonl", None, (), rows, sorted(problems + repeated, key=lambda p: p.line))
     first = next((line for line in text.splitlines() if line.strip()), "")
     if not first:
         raise FileError("the file is empty")
     sep = delimiter or sniff_delimiter(first)
     rows, header, problems = _csv_rows(text, sep)
+    rows, repeated = _without_repeats(rows)
+    problems = sorted(problems + repeated, key=lambda p: p.line)
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise FileError(
             f"the header ({sep!r}-separated: {', '.join(header)}) has no {' and no '.join(missing)} column"
         )
     return LegacyFile(used, "csv", sep, tuple(header), rows, problems)
+
+
+def _without_repeats(
+    rows: list[tuple[int, dict[str, Any]]],
+) -> tuple[list[tuple[int, dict[str, Any]]], list[RowProblem]]:
+    """The rows, each (user_id, course_id) once: a later row for the same enrollment is a problem
+    (only one row per enrollment can be imported)."""
+    first: dict[tuple[str, str], int] = {}
+    kept, problems = [], []
+    for line, values in rows:
+        key = (str(values.get("user_id") or "").strip(), str(values.get("course_id") or "").strip())
+        if all(key) and key in first:
+            problems.append(
+                RowProblem(line, "user_id", key[0], f"same user_id and course_id as line {first[key]}")
+            )
+            continue
+        first.setdefault(key, line)
+        kept.append((line, values))
+    return kept, problems
 
 
 def _json_lines(text: str) -> tuple[list[tuple[int, dict[str, Any]]], list[RowProblem]]:

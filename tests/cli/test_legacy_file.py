@@ -86,3 +86,15 @@ def test_read_legacy_refuses_files_without_a_usable_header(data: bytes, message:
 def test_read_legacy_honours_a_given_encoding_and_delimiter() -> None:
     legacy = read_legacy("user_id|course_id\r\nü|c\r\n".encode("utf-16"), encoding="utf-16", delimiter="|")
     assert legacy.rows == [(2, {"user_id": "ü", "course_id": "c"})]
+
+
+def test_read_legacy_reports_a_second_row_for_the_same_enrollment() -> None:
+    text = "user_id,course_id,completed\r\nu-1,c-1,true\r\nu-2,c-1,true\r\n u-1 ,c-1,false\r\n,c-1,true\r\n,c-1,true\r\n"
+    legacy = read_legacy(text.encode())
+    assert [line for line, _ in legacy.rows] == [
+        2,
+        3,
+        5,
+        6,
+    ]  # rows without a user_id are the server's to refuse
+    assert legacy.problems == [RowProblem(4, "user_id", "u-1", "same user_id and course_id as line 2")]
