@@ -36,6 +36,7 @@ EXPOSED_HEADERS = [
     "Location",
     "X-Experience-API-Version",
     "X-Experience-API-Consistent-Through",
+    "X-Total-Count",  # report and export totals, for browser clients (the dashboard)
 ]
 
 

@@ -8,8 +8,8 @@ from lrs import health
 from lrs.admin import api as admin
 from lrs.reports import api as reports
 from lrs.scorm import api as scorm
-from lrs.scorm import launch_api, package_api, runtime
-from lrs.xapi.api import about, activities, agents, documents, statements
+from lrs.scorm import imports, launch_api, package_api, runtime
+from lrs.xapi.api import about, activities, agents, documents, export, statements
 
 xapi_routes = [
     Route("/statements", statements.StatementsResource),
@@ -45,6 +45,9 @@ admin_routes = [
     Route("/credentials/{key}", admin.CredentialResource),
     Route("/credentials/{key}/rotate", admin.rotate, methods=["POST"]),
     Route("/whoami", admin.whoami, methods=["GET"]),
+    # import and export (cli)
+    Route("/imports", imports.create_import, methods=["POST"]),
+    Route("/exports/statements", export.export_statements_ndjson, methods=["GET"]),
 ]
 
 routes = [

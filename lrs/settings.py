@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Literal
 
 from pydantic import Field, SecretStr
@@ -81,3 +82,13 @@ class Settings(BaseSettings):
     package_max_manifest_bytes: int = 4 * 1024 * 1024
     package_max_unpacked_bytes: int = 2 * 1024 * 1024 * 1024
     package_max_depth: int = 32
+
+    # import and export (POST /admin/imports, GET /admin/exports/statements, CSV reports)
+    # legacy rows per POST /admin/imports request (413 above)
+    max_import_rows_per_batch: int = Field(default=500, ge=1)
+    # imported first/last access dates before this day are refused as out of range
+    import_earliest_date: date = date(2000, 1, 1)
+    # statements read from the store per page while an export streams (memory stays flat)
+    export_page_size: int = Field(default=1000, ge=1)
+    # report rows computed per chunk while a CSV report streams
+    report_csv_chunk_rows: int = Field(default=10000, ge=1)

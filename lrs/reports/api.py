@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import Response, StreamingResponse
 
 from lrs.auth import require
 from lrs.reports import columns, service
-from lrs.reports.csv import render_csv
+from lrs.reports.csv import stream_csv, wants_bom
 from lrs.reports.filters import ATTEMPT_STATUSES, ENROLLMENT_STATUSES, ReportFilters, parse_filters
 from lrs.responses import json_response
+from lrs.storage import Database
 
 SCOPE = "reports/read"
 
@@ -22,28 +26,49 @@ def _filters(request: Request, statuses: tuple[str, ...] = (), learner: str | No
     )
 
 
-def _answer(page: service.Page, f: ReportFilters) -> Response:
-    headers = {"X-Total-Count": str(page.total)}
-    if f.csv:
-        headers["Content-Disposition"] = f'attachment; filename="{page.name}.csv"'
-        return Response(
-            render_csv(page.columns, page.items), media_type="text/csv; charset=utf-8", headers=headers
-        )
-    return json_response(page.body(), headers=headers)
+Report = Callable[[Database, ReportFilters], Awaitable[service.Page]]
+
+
+async def _answer(request: Request, report: Report, f: ReportFilters) -> Response:
+    """JSON: one page. CSV: every row from `offset` on (or `limit` rows when asked), streamed in chunks
+    of LRS_REPORT_CSV_CHUNK_ROWS."""
+    db = request.app.state.db
+    if not f.csv:
+        page = await report(db, f)
+        return json_response(page.body(), headers={"X-Total-Count": str(page.total)})
+    wanted = f.limit if "limit" in request.query_params else None
+    chunk = request.app.state.settings.report_csv_chunk_rows
+    first = await report(db, replace(f, limit=min(chunk, wanted or chunk)))
+    return _csv_response(request, first, f, wanted, lambda g: report(db, g))
+
+
+def _csv_response(
+    request: Request,
+    first: service.Page,
+    f: ReportFilters,
+    wanted: int | None,
+    more: Callable[[ReportFilters], Awaitable[service.Page]] | None,
+) -> Response:
+    headers = {
+        "X-Total-Count": str(first.total),
+        "Content-Disposition": f'attachment; filename="{first.name}.csv"',
+    }
+    body = stream_csv(first, more, f, wanted, wants_bom(request.query_params))
+    return StreamingResponse(body, media_type="text/csv; charset=utf-8", headers=headers)
 
 
 async def enrollments(request: Request) -> Response:
     """GET /reports/enrollments."""
     await require(request, SCOPE)
     f = _filters(request, ENROLLMENT_STATUSES)
-    return _answer(await service.enrollments_report(request.app.state.db, f), f)
+    return await _answer(request, service.enrollments_report, f)
 
 
 async def attempts(request: Request) -> Response:
     """GET /reports/attempts."""
     await require(request, SCOPE)
     f = _filters(request, ATTEMPT_STATUSES)
-    return _answer(await service.attempts_report(request.app.state.db, f), f)
+    return await _answer(request, service.attempts_report, f)
 
 
 async def attempt(request: Request) -> Response:
@@ -53,7 +78,8 @@ async def attempt(request: Request) -> Response:
     detail = await service.attempt_detail(request.app.state.db, request.path_params["id"])
     if f.csv:
         rows = [{"element": k, "value": v} for k, v in detail["cmi"].items()]
-        return _answer(service.Page("attempt-cmi", columns.CMI, rows, len(rows), len(rows), 0), f)
+        page = service.Page("attempt-cmi", columns.CMI, rows, len(rows), len(rows), 0)
+        return _csv_response(request, page, replace(f, offset=0), None, None)
     return json_response(detail)
 
 
@@ -61,32 +87,32 @@ async def time_spent(request: Request) -> Response:
     """GET /reports/time-spent (?group=day)."""
     await require(request, SCOPE)
     f = _filters(request)
-    return _answer(await service.time_spent_report(request.app.state.db, f), f)
+    return await _answer(request, service.time_spent_report, f)
 
 
 async def attempt_counts(request: Request) -> Response:
     """GET /reports/attempt-counts."""
     await require(request, SCOPE)
     f = _filters(request)
-    return _answer(await service.attempt_counts_report(request.app.state.db, f), f)
+    return await _answer(request, service.attempt_counts_report, f)
 
 
 async def learner_courses(request: Request) -> Response:
     """GET /reports/learners/{learner}/courses."""
     await require(request, SCOPE)
     f = _filters(request, ENROLLMENT_STATUSES, learner=request.path_params["learner"])
-    return _answer(await service.learner_courses_report(request.app.state.db, f), f)
+    return await _answer(request, service.learner_courses_report, f)
 
 
 async def courses(request: Request) -> Response:
     """GET /reports/courses (?sort=...&order=asc|desc)."""
     await require(request, SCOPE)
     f = _filters(request)
-    return _answer(await service.courses_report(request.app.state.db, f), f)
+    return await _answer(request, service.courses_report, f)
 
 
 async def abandoned_attempts(request: Request) -> Response:
     """GET /reports/abandoned-attempts?idle=24h."""
     await require(request, SCOPE)
     f = _filters(request)
-    return _answer(await service.abandoned_attempts_report(request.app.state.db, f), f)
+    return await _answer(request, service.abandoned_attempts_report, f)

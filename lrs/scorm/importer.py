@@ -1,25 +1,22 @@
-"""`lrs-bridge import FILE`: the LMS's legacy progress export (CSV or JSON lines) -> enrollments,
-one attempt each, a synthetic session and their statements. Ids are deterministic and every record
-is inserted on its `_id`, the enrollment last, so a second run (or a run after a crash) adds nothing
+"""Legacy progress rows (POST /admin/imports, sent by `lrs-bridge import FILE`) -> enrollments, one
+attempt each, a synthetic session and their statements. Ids are deterministic and every record is
+inserted on its `_id`, the enrollment last, so a second run (or a run after a crash) adds nothing
 twice."""
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any, TextIO, cast
+from datetime import datetime
+from typing import Any
 
 from lrs.auth import authority_agent
 from lrs.errors import DuplicateKey
 from lrs.scorm import attempts as att
 from lrs.scorm import tree as cmi_tree
 from lrs.scorm.ingest import learner_agent
+from lrs.scorm.legacy import LegacyRow, RowProblem, parse_row
 from lrs.scorm.models import CommitIn
-from lrs.scorm.timing import now_ms, seconds_of
+from lrs.scorm.timing import now_ms
 from lrs.settings import Settings
 from lrs.storage import Database
 from lrs.storage.indexes import SCORM_ATTEMPTS, SCORM_ENROLLMENTS, SCORM_SESSIONS
@@ -31,7 +28,6 @@ from translators import (
     EMPTY_STATE,
     AttemptState,
     CommitContext,
-    ScormVersion,
     activity_state_document,
     attempt_iri,
     attempt_state_document,
@@ -39,142 +35,9 @@ from translators import (
     sco_iri,
     state_from_cmi,
     statements_for_commit,
-    validate_cmi,
 )
 
-REQUIRED = ("user_id", "course_id")
-TRUE, FALSE = {"true", "1", "yes", "y", "t"}, {"false", "0", "no", "n", "f", ""}
 IMPORT_KEY = "import"
-
-
-class RowError(ValueError):
-    """A legacy row that cannot be imported (the message names the column)."""
-
-
-@dataclass(frozen=True)
-class LegacyRow:
-    """One progress row of the legacy export, parsed."""
-
-    line: int
-    user_id: str
-    user_name: str
-    course_id: str
-    course_title: str
-    sco_id: str
-    sco_title: str
-    version: str
-    completed: bool
-    last_score: float | None
-    best_score: float | None
-    total_time_s: float
-    attempts: int
-    first_access: datetime | None
-    last_access: datetime | None
-    cmi: dict[str, str]
-
-
-def _text(raw: dict[str, Any], column: str) -> str:
-    value = raw.get(column)
-    return "" if value is None else str(value).strip()
-
-
-def _bool(raw: dict[str, Any], column: str) -> bool:
-    value = raw.get(column)
-    if isinstance(value, bool):
-        return value
-    text = _text(raw, column).lower()
-    if text in TRUE or text in FALSE:
-        return text in TRUE
-    raise RowError(f"{column}: {value!r} is not a boolean (true/false, 1/0, yes/no)")
-
-
-def _number(raw: dict[str, Any], column: str) -> float | None:
-    text = _text(raw, column)
-    try:
-        return float(text) if text else None
-    except ValueError:
-        raise RowError(f"{column}: {text!r} is not a number") from None
-
-
-def _date(raw: dict[str, Any], column: str) -> datetime | None:
-    text = _text(raw, column)
-    if not text:
-        return None
-    try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise RowError(f"{column}: {text!r} is not an ISO 8601 date") from None
-    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    moment = moment.astimezone(UTC)
-    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
-
-
-def _cmi(raw: dict[str, Any], version: str) -> dict[str, str]:
-    value = raw.get("cmi_data")
-    if value in (None, ""):
-        return {}
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except ValueError:
-            raise RowError("cmi_data: not a JSON object") from None
-    if not isinstance(value, dict):
-        raise RowError("cmi_data: not a JSON object")
-    cmi = {str(k): v if isinstance(v, str) else json.dumps(v) for k, v in value.items()}
-    problems = validate_cmi(version, cmi)  # type: ignore[arg-type]
-    if problems:
-        raise RowError("cmi_data: " + "; ".join(f"{p.element}={p.value!r}: {p.reason}" for p in problems))
-    return cmi
-
-
-def parse_row(line: int, raw: dict[str, Any]) -> LegacyRow:
-    """One legacy row; RowError naming the column at fault."""
-    for column in REQUIRED:
-        if not _text(raw, column):
-            raise RowError(f"{column}: required")
-    version = _text(raw, "scorm_version") or "1.2"
-    if version not in ("1.2", "2004"):
-        raise RowError(f"scorm_version: {version!r} is not 1.2 or 2004")
-    attempts = _number(raw, "attempts")
-    try:
-        total = seconds_of(_text(raw, "total_time_spent"))
-    except ValueError as exc:
-        raise RowError(f"total_time_spent: {exc}") from None
-    course_id, course_title = _text(raw, "course_id"), _text(raw, "course_title")
-    return LegacyRow(
-        line=line,
-        user_id=_text(raw, "user_id"),
-        user_name=_text(raw, "user_name"),
-        course_id=course_id,
-        course_title=course_title,
-        sco_id=_text(raw, "sco_id") or course_id,
-        sco_title=_text(raw, "sco_title") or course_title,
-        version=version,
-        completed=_bool(raw, "completed"),
-        last_score=_number(raw, "last_score"),
-        best_score=_number(raw, "best_score"),
-        total_time_s=total or 0.0,
-        attempts=max(int(attempts or 0), 0),
-        first_access=_date(raw, "first_access"),
-        last_access=_date(raw, "last_access"),
-        cmi=_cmi(raw, version),
-    )
-
-
-def read_rows(text: str) -> list[tuple[int, dict[str, Any]]]:
-    """(line number, raw row) of a CSV file with a header, or of JSON lines (one object a line)."""
-    if text.lstrip().startswith("{"):
-        rows = []
-        for number, line in enumerate(text.splitlines(), start=1):
-            if line.strip():
-                try:
-                    value = json.loads(line)
-                except ValueError as exc:
-                    value = {"__error__": f"not JSON: {exc}"}
-                rows.append((number, value if isinstance(value, dict) else {"__error__": "not an object"}))
-        return rows
-    reader = csv.DictReader(io.StringIO(text))
-    return [(reader.line_num, dict(row)) for row in reader]
 
 
 def _scaled(raw: float | None) -> float | None:
@@ -184,7 +47,7 @@ def _scaled(raw: float | None) -> float | None:
 
 def row_state(row: LegacyRow) -> AttemptState:
     """The attempt state of a legacy row: its CMI data, with the row's own columns taking precedence."""
-    state = state_from_cmi(row.version, row.cmi) if row.cmi else EMPTY_STATE  # type: ignore[arg-type]
+    state = state_from_cmi(row.version, row.cmi) if row.cmi else EMPTY_STATE
     completion = state.completion
     if row.completed:
         completion = "completed"
@@ -332,7 +195,7 @@ async def _write(db: Database, settings: Settings, row: LegacyRow, plan: Plan) -
         }
     )
     agent = learner_agent(settings, commit_like)
-    version = cast(ScormVersion, row.version)  # checked when the row was read
+    version = row.version
     ctx = CommitContext(
         version=version,
         event="terminate",
@@ -372,35 +235,44 @@ async def _write(db: Database, settings: Settings, row: LegacyRow, plan: Plan) -
     return len(ids)
 
 
-async def run_import(db: Database, settings: Settings, path: str, *, dry_run: bool, out: TextIO) -> int:
-    """Import a legacy progress export; print one line a row and a summary; 0 when every row was fine."""
-    text = Path(path).read_text(encoding="utf-8-sig")
+@dataclass(frozen=True)
+class RowResult:
+    """What became of one row: imported (or would be, on a dry run), skipped, or invalid."""
+
+    line: int
+    outcome: str
+    enrollment: str | None = None
+    statements: int = 0
+    problems: tuple[RowProblem, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"line": self.line, "outcome": self.outcome}
+        if self.enrollment is not None:
+            body.update(enrollment=self.enrollment, statements=self.statements)
+        if self.problems:
+            body["problems"] = [p.as_dict() for p in self.problems]
+        return body
+
+
+async def import_row(
+    db: Database, settings: Settings, line: int, raw: dict[str, Any], *, dry_run: bool, now: datetime
+) -> RowResult:
+    """Validate one raw row and import it (nothing when its enrollment exists, or on a dry run)."""
+    row, problems = parse_row(line, raw, earliest=settings.import_earliest_date, now=now)
+    if row is None:
+        return RowResult(line, "invalid", problems=tuple(problems))
+    plan = plan_row(row, now)
+    enrollment = plan.enrollment["_id"]
+    if await db.collection(SCORM_ENROLLMENTS).find_one({"_id": enrollment}, {"_id": 1}):
+        return RowResult(line, "skipped", enrollment)
+    if dry_run:
+        return RowResult(line, "would import", enrollment)
+    return RowResult(line, "imported", enrollment, await _write(db, settings, row, plan))
+
+
+async def import_rows(
+    db: Database, settings: Settings, rows: list[tuple[int, dict[str, Any]]], *, dry_run: bool
+) -> list[RowResult]:
+    """Import a batch of raw rows, in order, one result per row."""
     now = now_ms()
-    imported = skipped = failed = 0
-    verb = "would import" if dry_run else "imported"
-    for line, raw in read_rows(text):
-        try:
-            if "__error__" in raw:
-                raise RowError(raw["__error__"])
-            row = parse_row(line, raw)
-        except RowError as exc:
-            failed += 1
-            print(f"line {line}: error: {exc}", file=out)
-            continue
-        plan = plan_row(row, now)
-        label = f"line {line}: {row.user_id} / {row.course_id} (enrollment {plan.enrollment['_id']})"
-        if await db.collection(SCORM_ENROLLMENTS).find_one({"_id": plan.enrollment["_id"]}, {"_id": 1}):
-            skipped += 1
-            print(f"{label}: skipped, enrollment exists", file=out)
-            continue
-        count = 0 if dry_run else await _write(db, settings, row, plan)
-        imported += 1
-        e = plan.enrollment
-        detail = (
-            f"status={e['status']} attempts={e['attempt_count']} best_score={e['best_score_raw']} "
-            f"time={e['total_time_s']:g}s"
-        )
-        print(f"{label}: {verb}: {detail}" + ("" if dry_run else f" statements={count}"), file=out)
-    summary = "would import" if dry_run else "imported"
-    print(f"{summary} {imported}, skipped {skipped}, errors {failed}", file=out)
-    return 0 if failed == 0 else 1
+    return [await import_row(db, settings, line, raw, dry_run=dry_run, now=now) for line, raw in rows]

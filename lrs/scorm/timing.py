@@ -123,26 +123,3 @@ def session_update(
         "time_source": {"$cond": [reported, "session_time", "measured"]},
     }
     return [{"$set": first}, {"$set": second}]
-
-
-def seconds_of(value: str | int | float | None) -> float | None:
-    """Seconds in a legacy total: a number of seconds or HH:MM:SS(.ss); None when empty."""
-    if value is None:
-        return None
-    if isinstance(value, int | float):
-        return float(value)
-    text = value.strip()
-    if not text:
-        return None
-    if ":" in text:
-        parts = text.split(":")
-        if len(parts) != 3:
-            raise ValueError(f"not HH:MM:SS: {value!r}")
-        hours, minutes, seconds = int(parts[0]), int(parts[1]), float(parts[2])
-        if hours < 0 or not 0 <= minutes < 60 or not 0 <= seconds < 60:
-            raise ValueError(f"not HH:MM:SS: {value!r}")
-        return hours * 3600 + minutes * 60 + seconds
-    number = float(text)
-    if number < 0:
-        raise ValueError(f"a time spent cannot be negative: {value!r}")
-    return number

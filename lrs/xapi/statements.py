@@ -378,12 +378,7 @@ async def query_statements(
     db: Database, q: StatementQuery, authority_key: str | None = None, *, signer: Signer
 ) -> StatementPage:
     """A page of statements matching the query, newest first (or ascending), voided excluded."""
-    clauses: list[dict[str, Any]] = [{"voided": False}]
-    match = match_filter(q)
-    if match:
-        clauses.append(await _with_statement_refs(db, match))
-    if authority_key is not None:
-        clauses.append({"authority_key": authority_key})
+    clauses = await selection_clauses(db, q, authority_key)
     time = time_filter(q)
     if time:
         clauses.append(time)
@@ -396,6 +391,20 @@ async def query_statements(
         docs = docs[: q.limit]
         more = encode_more(signer, q, docs[-1]["stored"], docs[-1]["_id"])
     return await _complete_page(db, q, docs, more)
+
+
+async def selection_clauses(
+    db: Database, q: StatementQuery, authority_key: str | None = None
+) -> list[dict[str, Any]]:
+    """The query's conditions other than time and keyset position: not voided, agent/verb/activity/
+    registration (with the StatementRef rule), and the credential for statements/read/mine."""
+    clauses: list[dict[str, Any]] = [{"voided": False}]
+    match = match_filter(q)
+    if match:
+        clauses.append(await _with_statement_refs(db, match))
+    if authority_key is not None:
+        clauses.append({"authority_key": authority_key})
+    return clauses
 
 
 async def _with_statement_refs(db: Database, match: dict[str, Any]) -> dict[str, Any]:
