@@ -21,7 +21,8 @@ ROWS = 11
 
 @pytest.fixture
 def settings() -> Settings:
-    return make_settings(report_csv_chunk_rows=3)
+    """Small CSV chunks; an LMS on another origin is allowed (CORS is off unless LRS_CORS_ORIGINS names it)."""
+    return make_settings(report_csv_chunk_rows=3, cors_origins=["https://lms.example.com"])
 
 
 @pytest.fixture
