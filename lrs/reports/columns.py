@@ -90,6 +90,8 @@ COURSES = (
     "course",
     "course_title",
     "learners",
+    "not_attempted",
+    "in_progress",
     "completed",
     "passed",
     "failed",
@@ -99,6 +101,10 @@ COURSES = (
     "average_score_scaled",
     "average_attempts",
     "average_time_to_completion_s",
+    # time spent in the course (SCORM and other xAPI time) per learner who spent any
+    "average_time_s",
+    # attempts never completed whose last commit is older than `idle` (default 24h)
+    "abandoned_attempts",
 )
 # the attempt detail: the attempts row plus these, then sessions, cmi, interactions, objectives, comments
 ATTEMPT_DETAIL_EXTRA = (

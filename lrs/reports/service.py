@@ -12,6 +12,7 @@ from lrs.reports import columns as cols
 from lrs.reports.filters import MAX_LIMIT, ReportFilters
 from lrs.reports.pipelines.attempts import (
     abandoned_attempts_pipeline,
+    abandoned_counts_pipeline,
     attempt_counts_pipeline,
     attempt_time_pipeline,
     attempts_pipeline,
@@ -215,10 +216,17 @@ def _in_range(moment: Any, f: ReportFilters) -> bool:
     return (f.since is None or moment >= f.since) and (f.until is None or moment < f.until)
 
 
-async def courses_report(db: Database, f: ReportFilters) -> Page:
-    """Per course: learners, completion and pass rates, average score, attempts and time to completion."""
+async def courses_report(db: Database, f: ReportFilters, now: datetime | None = None) -> Page:
+    """Per course: learners by status, completion and pass rates, average score, attempts, time to
+    completion and time spent, and abandoned attempts."""
     courses = await db.collection(SCORM_ENROLLMENTS).aggregate(courses_pipeline(f))
     completion = await _completion_figures(db, f)
+    average_time = await _average_time(db, f)
+    cutoff = (now or datetime.now(UTC)) - timedelta(seconds=f.idle_s)
+    abandoned = {
+        a["_id"]: a["abandoned"]
+        for a in await db.collection(SCORM_ATTEMPTS).aggregate(abandoned_counts_pipeline(f, cutoff))
+    }
     rows = []
     for c in courses:
         learners = c["learners"]
@@ -231,12 +239,16 @@ async def courses_report(db: Database, f: ReportFilters) -> Page:
                 "completed": c["completed"],
                 "passed": c["passed"],
                 "failed": c["failed"],
+                "in_progress": c.get("in_progress", 0),
+                "not_attempted": c.get("not_attempted", 0),
                 "completion_rate": _ratio(c["completed"], learners),
                 "pass_rate": _ratio(c["passed"], learners),
                 "average_score": _round(c.get("average_score")),
                 "average_score_scaled": _round(c.get("average_score_scaled")),
                 "average_attempts": _round(sum(attempts) / len(attempts)) if attempts else None,
                 "average_time_to_completion_s": seconds(sum(times) / len(times)) if times else None,
+                "average_time_s": average_time.get(c["_id"]),
+                "abandoned_attempts": abandoned.get(c["_id"], 0),
             }
         )
     sort = "average_time_to_completion_s" if f.sort == "average_time_to_completion" else f.sort
@@ -245,6 +257,16 @@ async def courses_report(db: Database, f: ReportFilters) -> Page:
     )
     rows = present + [r for r in rows if r[sort] is None]  # rows without a value last, either order
     return _page("courses", cols.COURSES, _slice(rows, f), len(rows), f)
+
+
+async def _average_time(db: Database, f: ReportFilters) -> dict[str, float]:
+    """Per course: time spent (all sources, all time) averaged over the learners who spent any."""
+    per_course: dict[str, list[float]] = {}
+    for (_, course), spent in (
+        await time_spent(db, ReportFilters(learner=f.learner, course=f.course))
+    ).items():
+        per_course.setdefault(course, []).append(spent.total_s)
+    return {course: seconds(sum(t) / len(t)) for course, t in per_course.items()}
 
 
 async def _completion_figures(db: Database, f: ReportFilters) -> dict[str, tuple[list[int], list[float]]]:

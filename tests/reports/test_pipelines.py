@@ -12,6 +12,7 @@ import pytest
 from lrs.reports.filters import ReportFilters
 from lrs.reports.pipelines.attempts import (
     abandoned_attempts_pipeline,
+    abandoned_counts_pipeline,
     attempt_counts_pipeline,
     attempt_time_pipeline,
     attempts_pipeline,
@@ -109,6 +110,7 @@ PIPELINES: dict[str, Callable[[], list[dict[str, Any]]]] = {
     "enrollments": lambda: enrollments_pipeline(FULL),
     "attempts": lambda: attempts_pipeline(FULL),
     "abandoned": lambda: abandoned_attempts_pipeline(FULL, JAN2),
+    "abandoned-counts": lambda: abandoned_counts_pipeline(FULL, JAN2),
     "attempt-counts": lambda: attempt_counts_pipeline(FULL),
     "attempt-time": lambda: attempt_time_pipeline(["a1"]),
     "completing-attempts": lambda: completing_attempts_pipeline(FULL),
@@ -252,3 +254,11 @@ def test_paged_pipelines_end_with_one_facet_of_items_and_total() -> None:
         assert pipeline[-1] == {
             "$facet": {"items": [{"$skip": 10}, {"$limit": 5}], "total": [{"$count": "n"}]}
         }
+
+
+def test_abandoned_counts_pipeline_counts_the_abandoned_match_per_course() -> None:
+    pipeline = abandoned_counts_pipeline(FULL, JAN2)
+    assert pipeline[0] == abandoned_attempts_pipeline(FULL, JAN2)[0]
+    assert pipeline[0]["$match"]["completed_at"] is None
+    assert pipeline[0]["$match"]["last_commit_at"] == {"$lt": JAN2}
+    assert pipeline[1] == {"$group": {"_id": "$course_id", "abandoned": {"$sum": 1}}}

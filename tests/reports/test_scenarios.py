@@ -469,6 +469,8 @@ def test_scenario_reports(replayed: TestClient) -> None:
             "course": "safety",
             "course_title": "Safety basics",
             "learners": 3,
+            "not_attempted": 0,
+            "in_progress": 1,  # u3
             "completed": 2,
             "passed": 1,
             "failed": 0,
@@ -480,6 +482,8 @@ def test_scenario_reports(replayed: TestClient) -> None:
             # u1: 1200 + 900 (sessions started by 01-03 10:10) + video 330 (podcast is later) = 2430
             # u2: 720 + 300 = 1020; mean 1725
             "average_time_to_completion_s": 1725.0,
+            "average_time_s": 1250.0,  # (2550 + 1020 + 180) / 3, the time-spent report above
+            "abandoned_attempts": 1,  # u3's attempt, idle since 2026-01-06
         }
     ]
 

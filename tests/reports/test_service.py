@@ -232,6 +232,8 @@ def test_courses_analytics(seeded: Store) -> None:
         "course": "c1",
         "course_title": "Safety",
         "learners": 3,
+        "not_attempted": 0,
+        "in_progress": 0,
         "completed": 2,
         "passed": 1,
         "failed": 1,
@@ -243,11 +245,15 @@ def test_courses_analytics(seeded: Store) -> None:
         # alice: s1 2400 + s2 1500 (started before 01-03 10:20) + vs1 60 = 3960 (d1 is after);
         # carol: s4 2350.5 + d3 50 = 2400.5 (s5 started after completion); mean 3180.25
         "average_time_to_completion_s": 3180.25,
+        "average_time_s": 2893.5,  # (alice 4080 + bob 1900 + carol 2700.5) / 3
+        "abandoned_attempts": 1,  # bob's incomplete attempt, idle since January
     }
     assert c2 == {
         "course": "c2",
         "course_title": "Fire",
         "learners": 1,
+        "not_attempted": 0,
+        "in_progress": 1,
         "completed": 0,
         "passed": 0,
         "failed": 0,
@@ -257,6 +263,8 @@ def test_courses_analytics(seeded: Store) -> None:
         "average_score_scaled": None,
         "average_attempts": None,
         "average_time_to_completion_s": None,
+        "average_time_s": 300.0,  # (alice 600 + bob's d2 100 + dan's video 200) / 3
+        "abandoned_attempts": 1,  # alice's incomplete attempt
     }
 
 

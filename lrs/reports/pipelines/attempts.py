@@ -73,6 +73,14 @@ def abandoned_attempts_pipeline(filters: ReportFilters, idle_before: datetime) -
     ]
 
 
+def abandoned_counts_pipeline(filters: ReportFilters, idle_before: datetime) -> list[Stage]:
+    """Abandoned attempts (as in abandoned_attempts_pipeline) counted per course."""
+    return [
+        abandoned_attempts_pipeline(filters, idle_before)[0],
+        {"$group": {"_id": "$course_id", "abandoned": {"$sum": 1}}},
+    ]
+
+
 def attempt_counts_pipeline(filters: ReportFilters) -> list[Stage]:
     """Attempts per learner and course (with how many were completed, passed, failed) and their total."""
     match = scope_match(

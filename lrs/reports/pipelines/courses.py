@@ -30,6 +30,8 @@ def courses_pipeline(filters: ReportFilters) -> list[Stage]:
                 "completed": {"$sum": {"$cond": [{"$in": ["$status", COMPLETE_STATUSES]}, 1, 0]}},
                 "passed": {"$sum": {"$cond": [{"$eq": ["$status", "passed"]}, 1, 0]}},
                 "failed": {"$sum": {"$cond": [{"$eq": ["$status", "failed"]}, 1, 0]}},
+                "in_progress": {"$sum": {"$cond": [{"$eq": ["$status", "in progress"]}, 1, 0]}},
+                "not_attempted": {"$sum": {"$cond": [{"$eq": ["$status", "not attempted"]}, 1, 0]}},
                 "average_score": {"$avg": "$best_score_raw"},
                 "average_score_scaled": {"$avg": "$best_score_scaled"},
             }
