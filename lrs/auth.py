@@ -18,7 +18,7 @@ from typing import Any
 
 from starlette.requests import Request
 
-from lrs.credentials import find_credential_hash, verify_secret
+from lrs.credentials import Credential, find_credential_hash, verify_secret
 from lrs.errors import Forbidden, Unauthorized
 
 # scopes that grant a given scope, besides itself
@@ -86,6 +86,20 @@ class Authenticator:
             raise Unauthorized("malformed Basic credentials")
         return await self._verify(key, secret)
 
+    async def verify(self, key: str, secret: str) -> Principal:
+        """The caller for a key and secret given another way than a header (the dashboard sign-in)."""
+        return await self._verify(key, secret)
+
+    def principal_of(self, credential: Credential) -> Principal:
+        """The Principal a live credential stands for."""
+        return Principal(
+            credential.key,
+            credential.name,
+            frozenset(credential.scopes),
+            authority_agent(credential.key, credential.name, self._homepage),
+            credential.expires_at,
+        )
+
     async def _verify(self, key: str, secret: str) -> Principal:
         cache_key = (key, hashlib.sha256(secret.encode()).hexdigest())
         cached = self._cache.get(cache_key)
@@ -96,14 +110,7 @@ class Authenticator:
         if found is None or not verify_secret(secret, found[1]):
             self._cache.pop(cache_key, None)
             raise Unauthorized("unknown key or wrong secret")
-        credential = found[0]
-        principal = Principal(
-            key,
-            credential.name,
-            frozenset(credential.scopes),
-            authority_agent(key, credential.name, self._homepage),
-            credential.expires_at,
-        )
+        principal = self.principal_of(found[0])
         if self._ttl > 0:
             if len(self._cache) > 10_000:
                 self._cache.clear()

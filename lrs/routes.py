@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from starlette.middleware import Middleware
 from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
 
 from lrs import health
 from lrs.admin import api as admin
+from lrs.dashboard import pages as dashboard
+from lrs.dashboard.rendering import DashboardErrors
 from lrs.reports import api as reports
 from lrs.scorm import api as scorm
 from lrs.scorm import imports, launch_api, package_api, runtime
@@ -50,6 +56,20 @@ admin_routes = [
     Route("/exports/statements", export.export_statements_ndjson, methods=["GET"]),
 ]
 
+dashboard_routes = [
+    Route("/", dashboard.home, methods=["GET"]),
+    Route("/login", dashboard.login_form, methods=["GET"]),
+    Route("/login", dashboard.login, methods=["POST"]),
+    Route("/logout", dashboard.logout, methods=["POST"]),
+    Route("/courses", dashboard.courses, methods=["GET"]),
+    Route("/courses/{course:path}", dashboard.course, methods=["GET"]),
+    Route("/learners/{learner:path}", dashboard.learner, methods=["GET"]),
+    Route("/attempts/{id}", dashboard.attempt, methods=["GET"]),
+    Route("/statements", dashboard.statements, methods=["GET"]),
+    Route("/system", dashboard.system, methods=["GET"]),
+    Mount("/static", app=StaticFiles(directory=Path(__file__).parent / "static" / "dashboard")),
+]
+
 routes = [
     Route("/health/live", health.live, methods=["GET", "HEAD"]),
     Route("/health/ready", health.ready, methods=["GET", "HEAD"]),
@@ -57,4 +77,5 @@ routes = [
     Mount("/scorm", routes=scorm_routes),
     Mount("/reports", routes=reports_routes),
     Mount("/admin", routes=admin_routes),
+    Mount("/dashboard", routes=dashboard_routes, middleware=[Middleware(DashboardErrors)]),
 ]

@@ -92,3 +92,11 @@ class Settings(BaseSettings):
     export_page_size: int = Field(default=1000, ge=1)
     # report rows computed per chunk while a CSV report streams
     report_csv_chunk_rows: int = Field(default=10000, ge=1)
+    # dashboard (server-rendered pages under /dashboard)
+    dashboard_enabled: bool = True
+    # seconds a dashboard sign-in lasts
+    dashboard_session_seconds: float = 8 * 3600
+    # mark the session cookie Secure even when the request looks like plain HTTP (behind a TLS proxy)
+    dashboard_secure_cookies: bool = False
+    # rows per page of the dashboard's tables
+    dashboard_page_size: int = 50
