@@ -77,7 +77,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes),
     ]
     return Starlette(
-        routes=routes,
+        routes=[r for r in routes if settings.dashboard_enabled or getattr(r, "path", "") != "/dashboard"],
         middleware=middleware,
         exception_handlers={
             LrsError: handle_lrs_error,

@@ -66,6 +66,9 @@ dashboard_routes = [
     Route("/learners/{learner:path}", dashboard.learner, methods=["GET"]),
     Route("/attempts/{id}", dashboard.attempt, methods=["GET"]),
     Route("/statements", dashboard.statements, methods=["GET"]),
+    Route("/credentials", dashboard.credentials_page, methods=["GET"]),
+    Route("/credentials", dashboard.create_credential, methods=["POST"]),
+    Route("/credentials/{key}/revoke", dashboard.revoke_credential, methods=["POST"]),
     Route("/system", dashboard.system, methods=["GET"]),
     Mount("/static", app=StaticFiles(directory=Path(__file__).parent / "static" / "dashboard")),
 ]

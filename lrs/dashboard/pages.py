@@ -5,6 +5,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from lrs import credentials
 from lrs.dashboard import views
 from lrs.dashboard.rendering import SECURITY_HEADERS, render
 from lrs.dashboard.session import (
@@ -123,6 +124,32 @@ async def statements(request: Request) -> Response:
     page_size = min(_page_size(request), request.app.state.settings.statement_page_size)
     data = await views.statements(request.app.state.db, request.query_params, page_size)
     return render(request, "statements.html", user, **data)
+
+
+async def credentials_page(request: Request) -> Response:
+    """GET /dashboard/credentials (scope admin): every credential."""
+    user = await _reader(request, "admin")
+    return render(request, "credentials.html", user, **await views.credentials(request.app.state.db))
+
+
+async def create_credential(request: Request) -> Response:
+    """POST /dashboard/credentials: a new credential; its secret is shown on this answer only."""
+    user = await _reader(request, "admin")
+    form = await request.form()
+    check_csrf(request, form.get("csrf"), user.sid)
+    created = await views.create_credential(request.app.state.db, form, request.app.state.settings)
+    data = await views.credentials(request.app.state.db)
+    return render(request, "credentials.html", user, status_code=201, created=created, **data)
+
+
+async def revoke_credential(request: Request) -> Response:
+    """POST /dashboard/credentials/{key}/revoke."""
+    user = await _reader(request, "admin")
+    check_csrf(request, (await request.form()).get("csrf"), user.sid)
+    key = request.path_params["key"]
+    await credentials.revoke_credential(request.app.state.db, key)
+    request.app.state.authenticator.forget(key)
+    return RedirectResponse("/dashboard/credentials", status_code=303)
 
 
 async def system(request: Request) -> Response:

@@ -5,13 +5,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Any
 
+import orjson
+
 from lrs import __version__
+from lrs import credentials as credential_store
+from lrs.admin.models import parse_credential
 from lrs.errors import LrsError
 from lrs.reports import service
 from lrs.reports.filters import ENROLLMENT_STATUSES, MAX_LIMIT, ReportFilters, parse_filters
 from lrs.scorm.audit import read_audit
+from lrs.settings import Settings
 from lrs.storage import Database
 from lrs.storage.indexes import (
     CREDENTIALS,
@@ -56,13 +62,24 @@ async def course(db: Database, course_id: str, f: ReportFilters) -> dict[str, An
     summary = row[0] if row else None
     return {
         "summary": summary,
-        "statuses": {s: (summary or {}).get(s.replace(" ", "_"), 0) for s in STATUS_ORDER},
+        "statuses": _status_counts(summary or {}),
         "days": [
             {"day": d, "scorm_s": round(v["scorm"], 3), "other_s": round(v["other"], 3)}
             for d, v in sorted(days.items())
         ],
         "learners": learners,
         "abandoned": abandoned,
+    }
+
+
+def _status_counts(row: dict[str, Any]) -> dict[str, int]:
+    """Learners by enrollment status (the report's `completed` counts passed ones too; here they part)."""
+    return {
+        "not attempted": row.get("not_attempted", 0),
+        "in progress": row.get("in_progress", 0),
+        "completed": row.get("completed", 0) - row.get("passed", 0),
+        "passed": row.get("passed", 0),
+        "failed": row.get("failed", 0),
     }
 
 
@@ -85,12 +102,31 @@ async def attempt(db: Database, attempt_id: str) -> dict[str, Any]:
 async def statements(db: Database, params: Mapping[str, str], page_size: int) -> dict[str, Any]:
     """A page of GET /xapi/statements for the filters given; a bad filter is shown, like a form error."""
     query = {k: v for k, v in params.items() if v != ""}
-    query.setdefault("limit", str(page_size))
+    if "more" not in query:  # a `more` token carries the query it continues, limit included
+        query.setdefault("limit", str(page_size))
     try:
         result = await query_statements(db, parse_query(query, page_size))
     except LrsError as exc:
         return {"docs": [], "more": None, "problem": exc.message}
     return {"docs": result.docs, "more": result.more, "problem": ""}
+
+
+async def credentials(db: Database) -> dict[str, Any]:
+    """Every credential (revoked and expired ones too), newest first, and the scopes one can grant."""
+    listed = await credential_store.list_credentials(db)
+    return {"credentials": listed[::-1], "scopes": credential_store.ALL_SCOPES, "now": datetime.now(UTC)}
+
+
+async def create_credential(db: Database, form: Mapping[str, Any], settings: Settings) -> dict[str, Any]:
+    """Issue a credential from the form (label, scopes, optional expiry date); returns it with its secret."""
+    raw = {
+        "label": str(form.get("label", "")),
+        "scopes": [str(s) for s in form.getlist("scopes")] if hasattr(form, "getlist") else [],
+        "expires_at": f"{form['expires']}T00:00:00Z" if form.get("expires") else None,
+    }
+    body = parse_credential(orjson.dumps(raw), settings.credential_label_max_chars)
+    credential, secret = await credential_store.issue_credential(db, body.label, body.scopes, body.expires_at)
+    return {"credential": credential, "secret": secret}
 
 
 async def system(db: Database) -> dict[str, Any]:
