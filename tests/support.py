@@ -79,3 +79,33 @@ def open_store() -> Iterator[Store]:
             yield Store(db, runner)
         finally:
             runner.run(db.close())
+
+
+@contextmanager
+def running_server(settings: Settings, database: Database | None = None) -> Iterator[str]:
+    """The app served by a real uvicorn on a free 127.0.0.1 port (its base URL), stopped afterwards."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    from lrs.app import create_app
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+    app = create_app(settings, database if database is not None else make_database(settings))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=15)
