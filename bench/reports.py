@@ -308,6 +308,30 @@ def endpoints(enrollments: list[dict[str, Any]], attempt_id: str) -> dict[str, s
     }
 
 
+def dashboard_pages(enrollments: list[dict[str, Any]], attempt_id: str) -> dict[str, str]:
+    """The dashboard's pages (server time: the HTML rendered and sent), with a signed-in cookie."""
+    learner, course = enrollments[len(enrollments) // 2]["learner"], enrollments[0]["course"]
+    return {
+        "dashboard courses": "/dashboard/courses",
+        "dashboard courses?sort=pass_rate": "/dashboard/courses?sort=pass_rate&order=desc",
+        "dashboard courses csv": "/dashboard/courses?format=csv",
+        "dashboard course": f"/dashboard/courses/{course}",
+        "dashboard learner": f"/dashboard/learners/{learner}",
+        "dashboard attempt": f"/dashboard/attempts/{attempt_id}",
+        "dashboard statements": "/dashboard/statements",
+        "dashboard system": "/dashboard/system",
+    }
+
+
+async def sign_in_dashboard(client: httpx.AsyncClient) -> None:
+    """Sign the client in to the dashboard (the form's CSRF token, then the session cookie)."""
+    form = await client.get("/dashboard/login")
+    token = form.text.split('name="csrf" value="', 1)[1].split('"', 1)[0]
+    answer = await client.post("/dashboard/login", data={"csrf": token, "key": KEY, "secret": SECRET})
+    if answer.status_code != 303:
+        raise RuntimeError(f"dashboard sign-in failed: {answer.status_code}")
+
+
 async def time_reports(client: httpx.AsyncClient, paths: dict[str, str], repeat: int) -> dict[str, Any]:
     figures: dict[str, Any] = {}
     for name, path in paths.items():
@@ -370,9 +394,10 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 seeded = await seed_direct(db, enrollments)
             seed_s = time.perf_counter() - started
             attempt = await db.collection(SCORM_ATTEMPTS).find_one({}, sort=[("_id", 1)])
-            reports = await time_reports(
-                client, endpoints(enrollments, attempt["_id"] if attempt else "x"), args.repeat
-            )
+            attempt_id = attempt["_id"] if attempt else "x"
+            reports = await time_reports(client, endpoints(enrollments, attempt_id), args.repeat)
+            await sign_in_dashboard(client)
+            pages = await time_reports(client, dashboard_pages(enrollments, attempt_id), args.repeat)
         finally:
             if args.mongodb_url:
                 await db.drop()  # inside the lifespan: the app closes its store when it ends
@@ -386,6 +411,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "seed_seconds": round(seed_s, 1),
         "repeat": args.repeat,
         "reports": reports,
+        "dashboard": pages,
     }
 
 

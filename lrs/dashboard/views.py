@@ -107,8 +107,35 @@ async def statements(db: Database, params: Mapping[str, str], page_size: int) ->
     try:
         result = await query_statements(db, parse_query(query, page_size))
     except LrsError as exc:
-        return {"docs": [], "more": None, "problem": exc.message}
-    return {"docs": result.docs, "more": result.more, "problem": ""}
+        return {"items": [], "more": None, "problem": exc.message}
+    items = [
+        {"id": d["_id"], "line": statement_line(d["statement"]), "statement": d["statement"]}
+        for d in result.docs
+    ]
+    return {"items": items, "more": result.more, "problem": ""}
+
+
+def _first_label(language_map: Any) -> str | None:
+    return (
+        next(iter(language_map.values()), None) if isinstance(language_map, dict) and language_map else None
+    )
+
+
+def statement_line(s: dict[str, Any]) -> str:
+    """One readable line for a statement: stored · actor · verb · object (ids where names are missing)."""
+    actor = s.get("actor") or {}
+    who = actor.get("name") or actor.get("mbox") or (actor.get("account") or {}).get("name") or "agent"
+    verb = s.get("verb") or {}
+    target = s.get("object") or {}
+    what = (
+        _first_label((target.get("definition") or {}).get("name"))
+        or target.get("id")
+        or target.get("objectType")
+    )
+    return " · ".join(
+        str(p)
+        for p in (s.get("stored", ""), who, _first_label(verb.get("display")) or verb.get("id", "?"), what)
+    )
 
 
 async def credentials(db: Database) -> dict[str, Any]:
