@@ -17,6 +17,11 @@ const BANNER =
 // Add an entry here for another bundle (each becomes one self-contained IIFE file).
 export const ENTRIES = [
   { entry: "src/runtime/index.js", output: "lrs/static/runtime/lrs-bridge-runtime.js", banner: BANNER },
+  {
+    entry: "src/dashboard/main.js",
+    output: "lrs/static/dashboard/dashboard.js",
+    banner: "/*! lrs-bridge dashboard charts | Apache-2.0 | bundles Chart.js (MIT License) */",
+  },
 ];
 
 if (process.env.LRS_JS_LIST_ONLY) {

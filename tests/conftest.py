@@ -21,7 +21,7 @@ from lrs.settings import Settings
 from lrs.storage import Database
 from tests.support import MONGODB_URL, STORE, Store, basic_auth, make_database, make_settings, open_store
 
-STORE_FIXTURES = {"store", "module_store", "database", "cli_env"}
+STORE_FIXTURES = {"store", "module_store", "database", "cli_env", "dashboard_url"}
 
 
 @pytest.fixture

@@ -122,7 +122,9 @@ async def statements(request: Request) -> Response:
     """GET /dashboard/statements: GET /xapi/statements with its filters, following `more`."""
     user = await _reader(request, "statements/read")
     page_size = min(_page_size(request), request.app.state.settings.statement_page_size)
-    data = await views.statements(request.app.state.db, request.query_params, page_size)
+    data = await views.statements(
+        request.app.state.db, request.query_params, page_size, request.app.state.signer
+    )
     return render(request, "statements.html", user, **data)
 
 

@@ -18,6 +18,7 @@ from lrs.reports import service
 from lrs.reports.filters import ENROLLMENT_STATUSES, MAX_LIMIT, ReportFilters, parse_filters
 from lrs.scorm.audit import read_audit
 from lrs.settings import Settings
+from lrs.signing import Signer
 from lrs.storage import Database
 from lrs.storage.indexes import (
     CREDENTIALS,
@@ -99,13 +100,15 @@ async def attempt(db: Database, attempt_id: str) -> dict[str, Any]:
     return {"detail": detail, "audit": audit}
 
 
-async def statements(db: Database, params: Mapping[str, str], page_size: int) -> dict[str, Any]:
+async def statements(
+    db: Database, params: Mapping[str, str], page_size: int, signer: Signer
+) -> dict[str, Any]:
     """A page of GET /xapi/statements for the filters given; a bad filter is shown, like a form error."""
     query = {k: v for k, v in params.items() if v != ""}
     if "more" not in query:  # a `more` token carries the query it continues, limit included
         query.setdefault("limit", str(page_size))
     try:
-        result = await query_statements(db, parse_query(query, page_size))
+        result = await query_statements(db, parse_query(query, page_size, signer), signer=signer)
     except LrsError as exc:
         return {"items": [], "more": None, "problem": exc.message}
     items = [

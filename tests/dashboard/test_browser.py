@@ -33,7 +33,7 @@ LAUNCH_ARGS = [
 
 
 @pytest.fixture(scope="module")
-def base_url() -> Iterator[str]:
+def dashboard_url() -> Iterator[str]:
     settings = make_settings()
     with running_server(settings) as url:
         with httpx.Client(
@@ -58,8 +58,8 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture
-def page(browser: Any, base_url: str, request: pytest.FixtureRequest) -> Iterator[Any]:
-    context = browser.new_context(base_url=base_url, accept_downloads=True)
+def page(browser: Any, dashboard_url: str, request: pytest.FixtureRequest) -> Iterator[Any]:
+    context = browser.new_context(base_url=dashboard_url, accept_downloads=True)
     tab = context.new_page()
     yield tab
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -67,8 +67,8 @@ def page(browser: Any, base_url: str, request: pytest.FixtureRequest) -> Iterato
     context.close()
 
 
-def api(base_url: str, path: str, key: str = API_KEY, secret: str = API_SECRET, **params: str) -> Any:
-    response = httpx.get(base_url + path, params=params, auth=(key, secret))
+def api(dashboard_url: str, path: str, key: str = API_KEY, secret: str = API_SECRET, **params: str) -> Any:
+    response = httpx.get(dashboard_url + path, params=params, auth=(key, secret))
     assert response.status_code == 200, response.text
     return response
 
@@ -95,10 +95,10 @@ def table(page: Any, selector: str) -> list[dict[str, str]]:
 
 
 def test_browser_courses_page_matches_the_report_sorts_filters_and_downloads(
-    page: Any, base_url: str
+    page: Any, dashboard_url: str
 ) -> None:
     sign_in(page)
-    report = {r["course"]: r for r in api(base_url, "/reports/courses").json()["items"]}
+    report = {r["course"]: r for r in api(dashboard_url, "/reports/courses").json()["items"]}
     rows = {r["key"]: r for r in table(page, "#courses")}
     assert set(rows) == set(report) == {"safety", "fire"}
     for course, row in rows.items():
@@ -109,7 +109,8 @@ def test_browser_courses_page_matches_the_report_sorts_filters_and_downloads(
     page.get_by_role("link", name="Pass rate").click()  # ascending
     page.wait_for_url("**sort=pass_rate**")
     expected = [
-        r["course"] for r in api(base_url, "/reports/courses", sort="pass_rate", order="asc").json()["items"]
+        r["course"]
+        for r in api(dashboard_url, "/reports/courses", sort="pass_rate", order="asc").json()["items"]
     ]
     assert [r["key"] for r in table(page, "#courses")] == expected == ["safety", "fire"]
     assert page.get_attribute("th[aria-sort='ascending']", "aria-sort") == "ascending"
@@ -130,7 +131,7 @@ def test_browser_courses_page_matches_the_report_sorts_filters_and_downloads(
     assert [r["key"] for r in table(page, "#courses")] == ["fire"]
 
 
-def test_browser_course_page_draws_both_charts_with_the_report_data(page: Any, base_url: str) -> None:
+def test_browser_course_page_draws_both_charts_with_the_report_data(page: Any, dashboard_url: str) -> None:
     sign_in(page)
     page.get_by_role("link", name="Safety basics").click()
     page.wait_for_url("**/dashboard/courses/safety")
@@ -147,14 +148,14 @@ def test_browser_course_page_draws_both_charts_with_the_report_data(page: Any, b
         "() => LrsDashboard.Chart.getChart(document.getElementById('time-chart')).data.datasets"
         ".map(d => [d.label, d.data.reduce((a, b) => a + b, 0)])"
     )
-    by_day = api(base_url, "/reports/time-spent", course="safety", group="day").json()["items"]
+    by_day = api(dashboard_url, "/reports/time-spent", course="safety", group="day").json()["items"]
     scorm_minutes = sum(r["scorm_s"] for r in by_day) / 60
     other_minutes = sum(r["statement_duration_s"] + r["video_s"] for r in by_day) / 60
     assert time[0][0] == "SCORM" and time[0][1] == pytest.approx(scorm_minutes, abs=0.2) == 55.0
     assert time[1][0].startswith("Other xAPI") and time[1][1] == pytest.approx(other_minutes, abs=0.2) == 5.5
     assert page.locator("#status-chart").bounding_box()["height"] > 50  # it was laid out, not empty
 
-    enrollments = api(base_url, "/reports/enrollments", course="safety").json()["items"]
+    enrollments = api(dashboard_url, "/reports/enrollments", course="safety").json()["items"]
     rows = {r["key"]: r for r in table(page, "#learners")}
     assert {k: (r["status"], int(r["attempts"])) for k, r in rows.items()} == {
         e["learner"]: (e["status"], e["attempts"]) for e in enrollments
@@ -165,12 +166,12 @@ def test_browser_course_page_draws_both_charts_with_the_report_data(page: Any, b
     assert [r["key"] for r in table(page, "#learners")] == ["bob"]
 
 
-def test_browser_learner_attempt_and_statement_pages(page: Any, base_url: str) -> None:
+def test_browser_learner_attempt_and_statement_pages(page: Any, dashboard_url: str) -> None:
     sign_in(page)
     page.goto("/dashboard/courses/safety")
     page.get_by_role("link", name="Ann").click()
     page.wait_for_url("**/dashboard/learners/ann")
-    attempts = api(base_url, "/reports/attempts", learner="ann").json()["items"]
+    attempts = api(dashboard_url, "/reports/attempts", learner="ann").json()["items"]
     shown = table(page, "#learner-attempts")
     assert [r["key"] for r in shown] == [a["attempt_id"] for a in attempts]
     assert [r["success_status"] for r in shown] == [a["success_status"] for a in attempts]
@@ -206,9 +207,11 @@ def test_browser_system_page_and_keyboard_navigation(page: Any) -> None:
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
 
-def test_browser_out_of_scope_forged_cookie_and_missing_csrf_are_refused(page: Any, base_url: str) -> None:
+def test_browser_out_of_scope_forged_cookie_and_missing_csrf_are_refused(
+    page: Any, dashboard_url: str
+) -> None:
     created = httpx.post(
-        base_url + "/admin/credentials",
+        dashboard_url + "/admin/credentials",
         json={"label": "writer", "scopes": ["statements/write"]},
         auth=(API_KEY, API_SECRET),
     ).json()

@@ -15,16 +15,16 @@ from starlette.testclient import TestClient
 from lrs.app import create_app
 from lrs.settings import Settings
 from lrs.signing import Signer
+from lrs.storage import Database
 from tests.dashboard.seed import seed
-from tests.support import API_KEY, API_SECRET, MONGODB_URL, basic_auth, make_database, make_settings
+from tests.support import API_KEY, API_SECRET, basic_auth, make_database, make_settings
 
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 
 
 @pytest.fixture
-def dash(settings: Settings) -> Iterator[TestClient]:
+def dash(settings: Settings, database: Database) -> Iterator[TestClient]:
     """A client with no credential header (the dashboard signs in with a form), on a seeded store."""
-    database = make_database(settings)
     with TestClient(create_app(settings, database), base_url="http://testserver") as client:
         seed_headers = {"Authorization": basic_auth(), "X-Experience-API-Version": "1.0.3"}
         client.headers.update(seed_headers)
@@ -32,8 +32,6 @@ def dash(settings: Settings) -> Iterator[TestClient]:
         for name in seed_headers:
             del client.headers[name]
         yield client
-        if MONGODB_URL:
-            client.portal.call(database.drop)  # type: ignore[union-attr]
 
 
 def sign_in(client: TestClient, key: str = API_KEY, secret: str = API_SECRET) -> Any:
