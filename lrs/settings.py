@@ -61,6 +61,8 @@ class Settings(BaseSettings):
     max_json_depth: int = 64
     # longest duration accepted: xAPI result.duration, CMI session_time/total_time/latency, report idle
     max_duration_seconds: float = 100 * 365 * 86400
+    # largest magnitude of an open-ended CMI decimal (SCORM 2004 score.raw/min/max, weighting, ...)
+    max_cmi_number: float = 1e15
     # statements returned per page when the client asks for none (or for more)
     statement_page_size: int = 100
 

@@ -1,6 +1,12 @@
 """SCORM commits -> version-neutral attempt state -> xAPI statements; pure and synchronous, no I/O."""
 
-from translators.datamodel import SESSION_ELEMENTS, CmiProblem, validate_cmi, without_session_elements
+from translators.datamodel import (
+    SESSION_ELEMENTS,
+    CmiBounds,
+    CmiProblem,
+    validate_cmi,
+    without_session_elements,
+)
 from translators.documents import activity_state_document, attempt_state_document
 from translators.durations import (
     format_iso_duration,
@@ -35,6 +41,7 @@ __all__ = [
     "SESSION_EXTENSION",
     "SUSPEND_DATA_STATE_ID",
     "AttemptState",
+    "CmiBounds",
     "CmiProblem",
     "Comment",
     "CommitContext",

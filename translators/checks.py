@@ -1,5 +1,6 @@
 """Value checks for CMI data types: each returns the reason a value is bad, or None when it is fine."""
 
+import math
 import re
 from collections.abc import Callable
 
@@ -29,8 +30,8 @@ def split_lang(value: str) -> tuple[str | None, str]:
 
 
 def is_decimal(value: str) -> bool:
-    """Whether a value is a CMIDecimal / SCORM 2004 real."""
-    return bool(_DECIMAL.fullmatch(value))
+    """Whether a value is a CMIDecimal / SCORM 2004 real (finite as a float: "9" * 400 is not)."""
+    return bool(_DECIMAL.fullmatch(value)) and math.isfinite(float(value))
 
 
 def vocabulary(*words: str) -> Check:
@@ -63,6 +64,10 @@ def localized(max_length: int) -> Check:
     return check
 
 
+# the decimal checks with an open side: validate_cmi bounds their magnitude (CmiBounds.max_number)
+UNBOUNDED_DECIMALS: set[Check] = set()
+
+
 def decimal(low: float | None = None, high: float | None = None, blank: bool = False) -> Check:
     """Accept a decimal within [low, high]; blank allows the empty string."""
 
@@ -76,6 +81,8 @@ def decimal(low: float | None = None, high: float | None = None, blank: bool = F
             return f"must be within [{'-inf' if low is None else low}, {'inf' if high is None else high}]"
         return None
 
+    if low is None or high is None:
+        UNBOUNDED_DECIMALS.add(check)
     return check
 
 

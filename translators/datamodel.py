@@ -17,6 +17,9 @@ from translators.vocab import (
     ScormVersion,
 )
 
+# Largest magnitude of an open CMI decimal unless told otherwise (the service passes LRS_MAX_CMI_NUMBER).
+MAX_NUMBER = 1e15
+
 # SCORM 1.2 RTE 3.4: element templates, "n" standing for an index.
 ELEMENTS_12: dict[str, c.Check] = {
     "cmi.core.student_id": c.identifier_12,
@@ -157,6 +160,15 @@ _DURATION_CHECKS = (c.timespan_12, c.interval_2004)
 
 
 @dataclass(frozen=True)
+class CmiBounds:
+    """Bounds past the data model's own: the longest duration and the largest magnitude of an open
+    decimal (a score of 1e308 is a valid real, but two of them overflow an average)."""
+
+    max_duration_s: float = MAX_DURATION_S
+    max_number: float = MAX_NUMBER
+
+
+@dataclass(frozen=True)
 class CmiProblem:
     """One bad element of a commit: its name, its value and why it is wrong."""
 
@@ -181,9 +193,7 @@ def element_template(element: str) -> tuple[str, str | None]:
     return ".".join(parts), None
 
 
-def _problem(
-    version: ScormVersion, element: str, value: str, max_duration_s: float = MAX_DURATION_S
-) -> str | None:
+def _problem(version: ScormVersion, element: str, value: str, bounds: CmiBounds) -> str | None:
     """Why one element is bad, or None when it is fine."""
     if not isinstance(value, str):
         return "must be a string"
@@ -198,22 +208,24 @@ def _problem(
             return None
         return f"not an element of the SCORM {version} data model"
     reason = check(value)
-    too_long = reason is None and check in _DURATION_CHECKS and value != ""
-    if too_long and parse_session_time(version, value) > max_duration_s:
-        return f"longer than the maximum duration of {max_duration_s:g} seconds"
-    return reason
+    if reason is not None or value == "":
+        return reason
+    if check in _DURATION_CHECKS and parse_session_time(version, value) > bounds.max_duration_s:
+        return f"longer than the maximum duration of {bounds.max_duration_s:g} seconds"
+    if check in c.UNBOUNDED_DECIMALS and abs(float(value)) > bounds.max_number:
+        return f"must be within [-{bounds.max_number:g}, {bounds.max_number:g}]"
+    return None
 
 
 def validate_cmi(
-    version: ScormVersion, cmi: Mapping[str, str], *, max_duration_s: float = MAX_DURATION_S
+    version: ScormVersion, cmi: Mapping[str, str], bounds: CmiBounds = CmiBounds()
 ) -> list[CmiProblem]:
-    """Every problem in a commit's CMI map against that version's data model; [] when valid
-    (durations, such as session_time, of at most max_duration_s seconds)."""
+    """Every problem in a commit's CMI map against that version's data model and `bounds`; [] when valid."""
     if version not in ELEMENTS:
         raise ValueError(f"unknown SCORM version {version!r}")
     problems = []
     for element, value in cmi.items():
-        reason = _problem(version, element, value, max_duration_s)
+        reason = _problem(version, element, value, bounds)
         if reason:
             problems.append(CmiProblem(element, value if isinstance(value, str) else repr(value), reason))
     return problems

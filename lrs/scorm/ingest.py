@@ -47,6 +47,7 @@ from translators import (
     ACTIVITY_STATE_ID,
     ATTEMPT_STATE_ID,
     AttemptState,
+    CmiBounds,
     CommitContext,
     activity_state_document,
     attempt_iri,
@@ -62,6 +63,11 @@ from translators import (
 CLAIM_TIMEOUT = timedelta(seconds=30)
 # How long a re-send waits for the original (still being applied) to store its answer.
 PENDING_WAIT_S = 2.0
+
+
+def cmi_bounds(settings: Settings) -> CmiBounds:
+    """The configured bounds on CMI values past the data model (LRS_MAX_DURATION_SECONDS, LRS_MAX_CMI_NUMBER)."""
+    return CmiBounds(settings.max_duration_seconds, settings.max_cmi_number)
 
 
 @dataclass(frozen=True)
@@ -105,7 +111,7 @@ async def ingest(
     for index, raw in enumerate(raws):
         try:
             where = f"commits[{index}]" if batch else ""
-            parsed.append((index, await _parse(db, raw, where, caller, settings.max_duration_seconds)))
+            parsed.append((index, await _parse(db, raw, where, caller, cmi_bounds(settings))))
         except LrsError as exc:
             if not batch:
                 raise
@@ -133,7 +139,7 @@ async def ingest(
     return [r for r in results if r is not None]
 
 
-async def _parse(db: Database, raw: Any, where: str, caller: Caller, max_duration_s: float) -> CommitIn:
+async def _parse(db: Database, raw: Any, where: str, caller: Caller, bounds: CmiBounds) -> CommitIn:
     """The commit model of a payload; a bad one is audited as rejected before its error is raised."""
     try:
         commit = parse_commit(raw, where)
@@ -152,7 +158,7 @@ async def _parse(db: Database, raw: Any, where: str, caller: Caller, max_duratio
             ),
         )
         raise
-    problems = validate_cmi(commit.version, commit.cmi, max_duration_s=max_duration_s)
+    problems = validate_cmi(commit.version, commit.cmi, bounds)
     if problems:
         await write_audit(
             db,

@@ -274,3 +274,32 @@ def test_commits_duration_at_the_maximum_is_applied_and_reported(client: TestCli
     assert rows and all(
         isinstance(v, int | float) for row in rows for k, v in row.items() if k.endswith("_s")
     )
+
+
+@pytest.mark.parametrize(
+    ("element", "value"),
+    [
+        ("cmi.score.raw", "9" * 400),
+        ("cmi.score.raw", "1" + "0" * 16),
+        ("cmi.score.max", "-1" + "0" * 16),
+        ("cmi.interactions.0.weighting", "9" * 400),
+    ],
+)
+def test_commits_score_beyond_the_maximum_magnitude_is_422(
+    client: TestClient, element: str, value: str
+) -> None:
+    cmi = {element: value, "cmi.interactions.0.id": "q1"} if "interactions" in element else {element: value}
+    body = assert_error(client.post("/scorm/commits", json=commit(1, cmi)), 422)
+    assert [p["element"] for p in body["problems"]] == [element]
+
+
+def test_commits_scores_at_the_maximum_magnitude_keep_report_averages_finite(client: TestClient) -> None:
+    for n, learner in enumerate(("u1", "u2", "u3")):
+        cmi = {"cmi.score.raw": "1" + "0" * 15, "cmi.success_status": "passed"}
+        response = client.post(
+            "/scorm/commits", json={**commit(1, cmi), "learner": {"id": learner}, "session_id": f"s{n}"}
+        )
+        assert response.status_code == 200, response.text
+    row = client.get("/reports/courses").json()["items"][0]
+    assert row["average_score"] == 1e15
+    assert "inf" not in client.get("/reports/courses?format=csv").text
