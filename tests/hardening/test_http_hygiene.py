@@ -146,3 +146,53 @@ def test_client_disconnecting_mid_body_logs_one_line_and_no_traceback(
     assert len(lines) == 1 and "127.0.0.1" in lines[0].getMessage()
     assert not [r for r in caplog.records if r.exc_info or r.levelno >= logging.ERROR]
     assert stored.json()["statements"] == []
+
+
+@pytest.mark.uvicorn
+def test_clients_going_away_mid_body_on_a_real_server_log_one_line_each(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Through uvicorn on 127.0.0.1: 20 clients send half a body and close; 20 log lines, no traceback."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    settings = make_settings()
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(settings, make_database(settings)), host="127.0.0.1", port=port, log_config=None
+        )
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    with caplog.at_level(logging.INFO):
+        thread.start()
+        deadline = time.monotonic() + 10
+        while not server.started:
+            assert time.monotonic() < deadline, "uvicorn did not start"
+            time.sleep(0.02)
+        try:
+            for _ in range(20):
+                with socket.create_connection(("127.0.0.1", port)) as conn:
+                    conn.sendall(
+                        b"POST /scorm/commits HTTP/1.1\r\nHost: x\r\nAuthorization: "
+                        + basic_auth().encode()
+                        + b"\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n"
+                        + b'{"learner": '
+                    )
+                    time.sleep(0.05)  # let the server start reading the body before the client leaves
+            deadline = time.monotonic() + 10
+            while sum("disconnected" in r.getMessage() for r in caplog.records) < 20:
+                if time.monotonic() > deadline:
+                    break
+                time.sleep(0.05)
+        finally:
+            server.should_exit = True
+            thread.join(timeout=10)
+    lines = [r for r in caplog.records if "disconnected" in r.getMessage()]
+    assert len(lines) == 20
+    assert not [r for r in caplog.records if r.exc_info or r.levelno >= logging.ERROR]
