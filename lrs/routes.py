@@ -41,7 +41,7 @@ reports_routes: list[Route] = [
     Route("/attempts/{id}", reports.attempt, methods=["GET"]),
     Route("/time-spent", reports.time_spent, methods=["GET"]),
     Route("/attempt-counts", reports.attempt_counts, methods=["GET"]),
-    Route("/learners/{learner}/courses", reports.learner_courses, methods=["GET"]),
+    Route("/learners/{learner:path}/courses", reports.learner_courses, methods=["GET"]),
     Route("/courses", reports.courses, methods=["GET"]),
     Route("/abandoned-attempts", reports.abandoned_attempts, methods=["GET"]),
 ]

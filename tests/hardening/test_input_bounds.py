@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from starlette.testclient import TestClient
@@ -303,3 +304,13 @@ def test_commits_scores_at_the_maximum_magnitude_keep_report_averages_finite(cli
     row = client.get("/reports/courses").json()["items"][0]
     assert row["average_score"] == 1e15
     assert "inf" not in client.get("/reports/courses?format=csv").text
+
+
+@pytest.mark.parametrize("learner", ["a/b", "/", "x/courses", "a//b"])
+def test_reports_learner_courses_reads_learner_ids_holding_slashes(client: TestClient, learner: str) -> None:
+    assert (
+        client.post("/scorm/commits", json={**commit(1, {}), "learner": {"id": learner}}).status_code == 200
+    )
+    response = client.get("/reports/learners/" + quote(learner, safe="") + "/courses")
+    assert response.status_code == 200, response.text
+    assert [row["course"] for row in response.json()["items"]] == ["c1"]
