@@ -57,8 +57,9 @@ class Settings(BaseSettings):
     max_attachment_bytes: int = 10 * 1024 * 1024
     max_document_bytes: int = 1024 * 1024
     # input bounds, checked before anything is stored (answered with 400 naming the limit)
-    # deepest JSON nesting accepted in a statement batch, a JSON document or a commit body
-    max_json_depth: int = 64
+    # deepest JSON nesting accepted in a statement batch, a JSON document or a commit body (MongoDB
+    # stores at most 100 levels, and a stored statement or audited commit sits two levels down)
+    max_json_depth: int = Field(default=64, ge=2, le=90)
     # longest duration accepted: xAPI result.duration, CMI session_time/total_time/latency, report idle
     max_duration_seconds: float = 100 * 365 * 86400
     # largest magnitude of an open-ended CMI decimal (SCORM 2004 score.raw/min/max, weighting, ...)

@@ -107,3 +107,13 @@ def test_to_utc_refuses_dates_outside_the_range_once_in_utc(when: datetime) -> N
 
 def test_to_utc_takes_naive_dates_as_utc() -> None:
     assert to_utc(datetime(2026, 1, 1), "from") == datetime(2026, 1, 1, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("depth", [1, 91])
+def test_settings_refuse_a_json_depth_mongodb_could_not_store(depth: int) -> None:
+    from pydantic import ValidationError
+
+    from tests.support import make_settings
+
+    with pytest.raises(ValidationError):
+        make_settings(max_json_depth=depth)
