@@ -86,10 +86,16 @@ def test_startup_on_an_unreachable_mongodb_answers_503_with_a_message() -> None:
         pytest.param([4, 4, 0, 0], True, id="4.4"),
         pytest.param([7, 0, 12, 0], True, id="7.0"),
         pytest.param([8, 0, 4, 0], True, id="8.0"),
+        pytest.param("7.0.0", True, id="7.0-without-versionArray"),
+        pytest.param("4.2.1", False, id="4.2-without-versionArray"),
+        pytest.param("8.2.0-rc1", True, id="release-candidate"),
     ],
 )
-def test_server_version_below_the_minimum_is_refused(version: list[int], supported: bool) -> None:
-    info = {"version": ".".join(map(str, version[:3])), "versionArray": version}
+def test_server_version_below_the_minimum_is_refused(version: list[int] | str, supported: bool) -> None:
+    if isinstance(version, str):  # some servers answer buildInfo without versionArray
+        info: dict[str, Any] = {"version": version}
+    else:
+        info = {"version": ".".join(map(str, version[:3])), "versionArray": version}
     if supported:
         check_server_version(info)
     else:

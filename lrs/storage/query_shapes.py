@@ -84,11 +84,26 @@ SHAPES: list[QueryShape] = [
         where="a filter with its `more` page",
     ),
     QueryShape(
-        "statements with a StatementRef (their targets)",
+        "statements?<filter>: the statements targeting a match ($or branch of every filter)",
+        STATEMENTS,
+        "statements_target_keys",
+        ("targets.k",),
+        NEWEST_FIRST,
+        where="lrs/xapi/statement_refs.py targeting_clause",
+    ),
+    QueryShape(
+        "statements targeting the ones just stored, and up their chains",
         STATEMENTS,
         "statements_ref",
         ("ref",),
-        where="lrs/xapi/statements.py _with_statement_refs",
+        where="lrs/xapi/statement_refs.py add_late_targets",
+    ),
+    QueryShape(
+        "targets of a batch's StatementRefs (voiding check, targets)",
+        STATEMENTS,
+        "_id_",
+        ("_id",),
+        where="lrs/xapi/statement_refs.py load_targets",
     ),
     QueryShape("statement by id, voiding targets, duplicates", STATEMENTS, "_id_", ("_id",)),
     QueryShape(
