@@ -3,8 +3,10 @@ when the database answers; the minimum MongoDB version is checked from buildInfo
 
 from __future__ import annotations
 
+import re
 import socket
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -102,3 +104,11 @@ def test_server_version_below_the_minimum_is_refused(version: list[int] | str, s
         with pytest.raises(UnsupportedServer, match=r"older than 4\.4"):
             check_server_version(info)
     assert MIN_SERVER_VERSION == (4, 4)
+
+
+def test_readme_and_docker_compose_agree_with_the_minimum_version() -> None:
+    root = Path(__file__).resolve().parents[1]
+    wanted = ".".join(map(str, MIN_SERVER_VERSION))
+    assert f"MongoDB {wanted} or later" in (root / "README.md").read_text()
+    image = re.search(r"image: mongo:(\d+)\.(\d+)", (root / "docker-compose.yml").read_text())
+    assert image is not None and (int(image[1]), int(image[2])) >= MIN_SERVER_VERSION
