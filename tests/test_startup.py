@@ -14,6 +14,7 @@ from starlette.testclient import TestClient
 
 from lrs.app import create_app
 from lrs.errors import StorageUnavailable, UnsupportedServer
+from lrs.startup import PendingSigner
 from lrs.storage import Database
 from lrs.storage.mongo import MIN_SERVER_VERSION, check_server_version
 from tests.support import basic_auth, make_settings
@@ -112,3 +113,19 @@ def test_readme_and_docker_compose_agree_with_the_minimum_version() -> None:
     assert f"MongoDB {wanted} or later" in (root / "README.md").read_text()
     image = re.search(r"image: mongo:(\d+)\.(\d+)", (root / "docker-compose.yml").read_text())
     assert image is not None and (int(image[1]), int(image[2])) >= MIN_SERVER_VERSION
+
+
+class TooOld(UnreachableAtFirst):
+    async def open(self) -> None:
+        raise UnsupportedServer("MongoDB 4.2.1 is older than 4.4, the oldest lrs-bridge runs on")
+
+
+def test_startup_on_a_server_too_old_stops_instead_of_waiting(database: Database) -> None:
+    app = create_app(make_settings(), TooOld(database, 0))  # type: ignore[arg-type]
+    with pytest.raises(UnsupportedServer, match=r"older than 4\.4"), TestClient(app):
+        pass
+
+
+def test_tokens_wait_for_the_signing_key_with_a_503() -> None:
+    with pytest.raises(StorageUnavailable, match="signing key is not loaded yet"):
+        PendingSigner().sign("more", {"n": 1})
