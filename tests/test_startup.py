@@ -129,3 +129,17 @@ def test_startup_on_a_server_too_old_stops_instead_of_waiting(database: Database
 def test_tokens_wait_for_the_signing_key_with_a_503() -> None:
     with pytest.raises(StorageUnavailable, match="signing key is not loaded yet"):
         PendingSigner().sign("more", {"n": 1})
+
+
+def test_the_mongodb_path_imports_no_test_double() -> None:
+    """lrs.app and lrs.storage.mongo import nothing of the in-memory store (nor mongomock)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, lrs.app, lrs.cli, lrs.storage.mongo; "
+        "print(sorted(m for m in sys.modules if m.startswith('mongomock') or m == 'lrs.storage.memory'))"
+    )
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
