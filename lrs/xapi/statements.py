@@ -5,6 +5,7 @@ xAPI 1.0.3 Communication 2.1 and Data 2.3 (lifecycle, voiding, immutability); 2.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -85,9 +86,10 @@ async def store_statements(
     if attachments:
         await _store_attachments(db, attachments, attachment_types or {})
     await _apply_voiding(db, fresh)
-    await activity_store.merge_activities(db, [d["statement"] for d in fresh])
+    work = [activity_store.merge_activities(db, [d["statement"] for d in fresh])]
     if source != "scorm":  # the bridge's own statements are new: nothing can have targeted them
-        await statement_refs.add_late_targets(db, fresh, client_ids)
+        work.append(statement_refs.add_late_targets(db, fresh, client_ids))
+    await asyncio.gather(*work)  # independent writes: one round trip of latency together
     return ids
 
 
