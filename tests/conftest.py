@@ -21,7 +21,7 @@ from lrs.settings import Settings
 from lrs.storage import Database
 from tests.support import MONGODB_URL, STORE, Store, basic_auth, make_database, make_settings, open_store
 
-STORE_FIXTURES = {"store", "module_store", "database", "cli_env", "dashboard_url"}
+STORE_FIXTURES = {"store", "module_store", "database", "second_database", "cli_env", "dashboard_url"}
 
 
 @pytest.fixture
@@ -32,6 +32,13 @@ def settings() -> Settings:
 @pytest.fixture
 def database(settings: Settings) -> Database:
     """A fresh store for an app under test: create_app closes it at shutdown (dropping it on MongoDB)."""
+    return make_database(settings)
+
+
+@pytest.fixture
+def second_database(settings: Settings) -> Database:
+    """Another fresh store, for a second app in the same test (a MongoDB client serves one loop:
+    two apps never share a store)."""
     return make_database(settings)
 
 
@@ -101,16 +108,16 @@ def pytest_report_header(config: pytest.Config) -> str:
 _COUNTS = pytest.StashKey[dict[str, int]]()
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+def pytest_collection_finish(session: pytest.Session) -> None:
     counts = {"store": 0, "memory_only": 0, "none": 0}
-    for item in items:
+    for item in session.items:  # what runs, after -k / -m deselection
         if item.get_closest_marker("memory_only"):
             counts["memory_only"] += 1
         elif STORE_FIXTURES & set(getattr(item, "fixturenames", ())):
             counts["store"] += 1
         else:
             counts["none"] += 1
-    config.stash[_COUNTS] = counts
+    session.config.stash[_COUNTS] = counts
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:

@@ -78,7 +78,17 @@ def open_store() -> Iterator[Store]:
         try:
             yield Store(db, runner)
         finally:
+            # a test that failed inside asyncio.gather leaves its other tasks running: end them
+            # first, or they write again after the drop and leave the database behind
+            runner.run(_cancel_leftover_tasks())
             runner.run(db.close())
+
+
+async def _cancel_leftover_tasks() -> None:
+    leftovers = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+    for task in leftovers:
+        task.cancel()
+    await asyncio.gather(*leftovers, return_exceptions=True)
 
 
 @contextmanager

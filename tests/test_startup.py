@@ -3,8 +3,10 @@ when the database answers; the minimum MongoDB version is checked from buildInfo
 
 from __future__ import annotations
 
+import re
 import socket
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,6 +14,7 @@ from starlette.testclient import TestClient
 
 from lrs.app import create_app
 from lrs.errors import StorageUnavailable, UnsupportedServer
+from lrs.startup import PendingSigner
 from lrs.storage import Database
 from lrs.storage.mongo import MIN_SERVER_VERSION, check_server_version
 from tests.support import basic_auth, make_settings
@@ -86,13 +89,57 @@ def test_startup_on_an_unreachable_mongodb_answers_503_with_a_message() -> None:
         pytest.param([4, 4, 0, 0], True, id="4.4"),
         pytest.param([7, 0, 12, 0], True, id="7.0"),
         pytest.param([8, 0, 4, 0], True, id="8.0"),
+        pytest.param("7.0.0", True, id="7.0-without-versionArray"),
+        pytest.param("4.2.1", False, id="4.2-without-versionArray"),
+        pytest.param("8.2.0-rc1", True, id="release-candidate"),
     ],
 )
-def test_server_version_below_the_minimum_is_refused(version: list[int], supported: bool) -> None:
-    info = {"version": ".".join(map(str, version[:3])), "versionArray": version}
+def test_server_version_below_the_minimum_is_refused(version: list[int] | str, supported: bool) -> None:
+    if isinstance(version, str):  # some servers answer buildInfo without versionArray
+        info: dict[str, Any] = {"version": version}
+    else:
+        info = {"version": ".".join(map(str, version[:3])), "versionArray": version}
     if supported:
         check_server_version(info)
     else:
         with pytest.raises(UnsupportedServer, match=r"older than 4\.4"):
             check_server_version(info)
     assert MIN_SERVER_VERSION == (4, 4)
+
+
+def test_readme_and_docker_compose_agree_with_the_minimum_version() -> None:
+    root = Path(__file__).resolve().parents[1]
+    wanted = ".".join(map(str, MIN_SERVER_VERSION))
+    assert f"MongoDB {wanted} or later" in (root / "README.md").read_text()
+    image = re.search(r"image: mongo:(\d+)\.(\d+)", (root / "docker-compose.yml").read_text())
+    assert image is not None and (int(image[1]), int(image[2])) >= MIN_SERVER_VERSION
+
+
+class TooOld(UnreachableAtFirst):
+    async def open(self) -> None:
+        raise UnsupportedServer("MongoDB 4.2.1 is older than 4.4, the oldest lrs-bridge runs on")
+
+
+def test_startup_on_a_server_too_old_stops_instead_of_waiting(database: Database) -> None:
+    app = create_app(make_settings(), TooOld(database, 0))  # type: ignore[arg-type]
+    with pytest.raises(UnsupportedServer, match=r"older than 4\.4"), TestClient(app):
+        pass
+
+
+def test_tokens_wait_for_the_signing_key_with_a_503() -> None:
+    with pytest.raises(StorageUnavailable, match="signing key is not loaded yet"):
+        PendingSigner().sign("more", {"n": 1})
+
+
+def test_the_mongodb_path_imports_no_test_double() -> None:
+    """lrs.app and lrs.storage.mongo import nothing of the in-memory store (nor mongomock)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, lrs.app, lrs.cli, lrs.storage.mongo; "
+        "print(sorted(m for m in sys.modules if m.startswith('mongomock') or m == 'lrs.storage.memory'))"
+    )
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

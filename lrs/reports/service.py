@@ -20,7 +20,7 @@ from lrs.reports.pipelines.attempts import (
 )
 from lrs.reports.pipelines.courses import completed_enrollments_pipeline, courses_pipeline
 from lrs.reports.pipelines.enrollments import enrollments_pipeline
-from lrs.reports.pipelines.time_spent import enrollment_sessions_pipeline, statement_units_pipeline
+from lrs.reports.pipelines.time_spent import statement_units_pipeline
 from lrs.reports.timing import TimeSpent, seconds, time_spent
 from lrs.storage import Database
 from lrs.storage.indexes import SCORM_ATTEMPTS, SCORM_ENROLLMENTS, SCORM_SESSIONS, STATEMENTS
@@ -279,26 +279,20 @@ async def _completion_figures(db: Database, f: ReportFilters) -> dict[str, tuple
     done = await db.collection(SCORM_ENROLLMENTS).aggregate(completed_enrollments_pipeline(f))
     if not done:
         return {}
-    ids = [e["_id"] for e in done]
     numbers = {
         a["_id"]: a["number"]
         for a in await db.collection(SCORM_ATTEMPTS).aggregate(completing_attempts_pipeline(f))
     }
-    sessions = {
-        s["_id"]: s["sessions"]
-        for s in await db.collection(SCORM_SESSIONS).aggregate(enrollment_sessions_pipeline(ids))
-    }
     units: dict[tuple[str, str], list[dict[str, Any]]] = {}
-    learners, courses = sorted({e["learner"] for e in done}), sorted({e["course"] for e in done})
-    pipeline = statement_units_pipeline(ReportFilters(), learners=learners, courses=courses)
+    # the statement time of the report's scope (its learner and course filters), not of a list of the
+    # cohort's learners: units of learners without a completion are read and left unused
+    pipeline = statement_units_pipeline(ReportFilters(learner=f.learner, course=f.course))
     for unit in await db.collection(STATEMENTS).aggregate(pipeline):
         units.setdefault((unit["learner"], unit["course"]), []).append(unit)
     figures: dict[str, tuple[list[int], list[float]]] = {}
     for e in done:
         end = _utc(e["completed_at"])
-        spent = sum(
-            s["s"] for s in sessions.get(e["_id"], []) if s["at"] is not None and _utc(s["at"]) <= end
-        )
+        spent = sum(s["s"] for s in e["sessions"] if s.get("at") is not None and _utc(s["at"]) <= end)
         spent += sum(
             u["seconds"]
             for u in units.get((e["learner"], e["course"]), [])

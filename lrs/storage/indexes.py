@@ -82,8 +82,14 @@ INDEXES: list[Index] = [
         STATEMENTS,
         [("ref", 1)],
         "statements_ref",
-        "statements targeting another (StatementRef): voiding and the StatementRef filter rule",
+        "statements targeting one just stored (its targeting statements arrived first)",
         {"sparse": True},
+    ),
+    Index(
+        STATEMENTS,
+        [("targets.k", 1), *NEWEST],
+        "statements_target_keys",
+        "the StatementRef filter rule: statements whose target (chain) matches a filter",
     ),
     # --- documents (owned by lrs/xapi documents) ---
     Index(

@@ -250,7 +250,8 @@ class MongoDatabase:
 
 def check_server_version(build_info: Mapping[str, Any]) -> None:
     """UnsupportedServer when buildInfo names a MongoDB older than MIN_SERVER_VERSION."""
-    version = tuple(int(part) for part in build_info.get("versionArray", [0, 0])[:2])
+    parts = build_info.get("versionArray") or str(build_info.get("version", "0.0")).split(".")
+    version = tuple(int(str(part).split("-")[0] or 0) for part in list(parts)[:2])
     if version < MIN_SERVER_VERSION:
         wanted = ".".join(map(str, MIN_SERVER_VERSION))
         raise UnsupportedServer(

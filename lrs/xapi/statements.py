@@ -5,6 +5,7 @@ xAPI 1.0.3 Communication 2.1 and Data 2.3 (lifecycle, voiding, immutability); 2.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -17,7 +18,7 @@ from lrs.signing import Signer
 from lrs.storage import Database
 from lrs.storage.indexes import ACTIVITIES, ATTACHMENTS, STATEMENTS
 from lrs.xapi import activities as activity_store
-from lrs.xapi import validation
+from lrs.xapi import statement_refs, validation
 from lrs.xapi.formats import activity_ids
 from lrs.xapi.query import StatementQuery, encode_more, match_filter, sort_order, time_filter
 
@@ -65,6 +66,7 @@ async def store_statements(
         validation.validate_statements(statements, version, max_duration_s=settings.max_duration_seconds)
         _check_attachments(statements, attachments, version)
     _check_unique_ids(statements)
+    client_ids = [str(s["id"]).lower() for s in statements if s.get("id")]
     stored = now_ms()
     stored_text = format_stored(stored)
     docs = [
@@ -72,7 +74,9 @@ async def store_statements(
         for s in statements
     ]
     ids = [d["statement"]["id"] for d in docs]
-    await _check_voiding_targets(db, docs)
+    targets = await statement_refs.load_targets(db, docs)
+    _check_voiding_targets(docs, targets)
+    statement_refs.attach_targets(docs, targets)
     collection = db.collection(STATEMENTS)
     duplicates = await collection.insert_many(docs)
     if duplicates:
@@ -82,7 +86,10 @@ async def store_statements(
     if attachments:
         await _store_attachments(db, attachments, attachment_types or {})
     await _apply_voiding(db, fresh)
-    await activity_store.merge_activities(db, [d["statement"] for d in fresh])
+    work = [activity_store.merge_activities(db, [d["statement"] for d in fresh])]
+    if source != "scorm":  # the bridge's own statements are new: nothing can have targeted them
+        work.append(statement_refs.add_late_targets(db, fresh, client_ids))
+    await asyncio.gather(*work)  # independent writes: one round trip of latency together
     return ids
 
 
@@ -250,25 +257,16 @@ def _identifier(agent: dict[str, Any]) -> str | None:
     return None
 
 
-async def _check_voiding_targets(db: Database, docs: list[dict[str, Any]]) -> None:
+def _check_voiding_targets(docs: list[dict[str, Any]], stored: dict[str, dict[str, Any]]) -> None:
     """A voiding statement may not target a voiding statement (Data 2.3.2): refuse with 400."""
     targets = {d["ref"]: i for i, d in enumerate(docs) if d["verb"] == VOIDED_VERB and "ref" in d}
-    if not targets:
-        return
-    in_batch = {d["_id"] for d in docs if d["verb"] == VOIDED_VERB}
+    voiding = {d["_id"] for d in docs if d["verb"] == VOIDED_VERB}
+    voiding |= {_id for _id, d in stored.items() if d.get("verb") == VOIDED_VERB}
     for target, i in targets.items():
-        if target in in_batch:
+        if target in voiding:
             raise InvalidStatement(
                 f"voiding statement targets voiding statement {target}", field=f"[{i}].object.id"
             )
-    found = await db.collection(STATEMENTS).find(
-        {"_id": {"$in": list(targets)}, "verb": VOIDED_VERB}, {"_id": 1}
-    )
-    if found:
-        target = found[0]["_id"]
-        raise InvalidStatement(
-            f"voiding statement targets voiding statement {target}", field=f"[{targets[target]}].object.id"
-        )
 
 
 async def _resolve_duplicates(
@@ -401,28 +399,11 @@ async def selection_clauses(
     clauses: list[dict[str, Any]] = [{"voided": False}]
     match = match_filter(q)
     if match:
-        clauses.append(await _with_statement_refs(db, match))
+        # and the statements targeting a match (Communication 2.1.3): one more indexed branch
+        clauses.append({"$or": [match, statement_refs.targeting_clause(match)]})
     if authority_key is not None:
         clauses.append({"authority_key": authority_key})
     return clauses
-
-
-async def _with_statement_refs(db: Database, match: dict[str, Any]) -> dict[str, Any]:
-    """The filter extended to statements targeting (StatementRef, recursively) a matching statement
-    (Communication 2.1.3 Filter Conditions for StatementRefs)."""
-    collection = db.collection(STATEMENTS)
-    refs = await collection.find({"ref": {"$exists": True}}, {"_id": 1, "ref": 1})
-    if not refs:
-        return match
-    targets = {r["ref"] for r in refs}
-    matched = {d["_id"] for d in await collection.find({"_id": {"$in": list(targets)}, **match}, {"_id": 1})}
-    extra: set[str] = set()
-    frontier = matched
-    while frontier:
-        new = {r["_id"] for r in refs if r["ref"] in frontier} - extra - matched
-        extra |= new
-        frontier = new
-    return {"$or": [match, {"_id": {"$in": sorted(extra)}}]} if extra else match
 
 
 async def _complete_page(

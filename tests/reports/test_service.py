@@ -337,3 +337,39 @@ def test_reports_on_an_empty_store_are_empty(store: Store) -> None:
             )
         )
         assert (page.items, page.total) == ([], 0), report.__name__
+
+
+def test_courses_report_sends_no_list_of_the_cohort(seeded: Store) -> None:
+    """Sessions are joined by $lookup and statement time read by the report's own scope: no command
+    carries a list that grows with the cohort (every $in holds at most the filter's one value)."""
+    sent: list[Any] = []
+
+    class Spy:
+        kind = seeded.db.kind
+
+        def collection(self, name: str) -> Any:
+            inner = seeded.db.collection(name)
+
+            class Collection:
+                async def aggregate(self, pipeline: Any) -> Any:
+                    sent.append(pipeline)
+                    return await inner.aggregate(pipeline)
+
+            return Collection()
+
+    page = seeded.run(service.courses_report(Spy(), ReportFilters()))  # type: ignore[arg-type]
+    assert page.items[0]["average_time_to_completion_s"] == 3180.25
+    lists = [v for p in sent for v in _in_lists(p)]
+    assert len(sent) == 4 and all(len(v) <= 1 for v in lists)
+
+
+def _in_lists(value: Any) -> list[list[Any]]:
+    if isinstance(value, dict):
+        wanted = value.get("$in")
+        # the query form {"$in": [values]}, not the expression form {"$in": ["$field", [values]]}
+        is_query = isinstance(wanted, list) and not (wanted and str(wanted[0]).startswith("$"))
+        found = [wanted] if is_query else []
+        return found + [v for inner in value.values() for v in _in_lists(inner)]
+    if isinstance(value, list):
+        return [v for inner in value for v in _in_lists(inner)]
+    return []

@@ -11,9 +11,10 @@ from starlette.testclient import TestClient
 from lrs.app import create_app
 from lrs.credentials import create_credential
 from lrs.scorm.launches import cmi_timespan_12
+from lrs.storage import Database
 from lrs.storage.indexes import SCORM_SESSIONS
 from tests.scorm.helpers import COURSE, LEARNER, find, find_one
-from tests.support import basic_auth, make_database, make_settings
+from tests.support import basic_auth, make_settings
 
 SCO_12 = {
     "id": "sco-1",
@@ -253,9 +254,8 @@ def test_launch_bad_request_names_the_field(
 
 
 @pytest.fixture
-def commit_only_client() -> Iterator[TestClient]:
+def commit_only_client(database: Database) -> Iterator[TestClient]:
     settings = make_settings()
-    database = make_database(settings)
     with TestClient(create_app(settings, database)) as test_client:
         test_client.portal.call(create_credential, database, "player", ["scorm/commit"], "player", "pw")  # type: ignore[union-attr]
         yield test_client

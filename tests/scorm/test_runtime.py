@@ -7,6 +7,7 @@ import gzip
 from starlette.testclient import TestClient
 
 from lrs.scorm.runtime import RUNTIME_FILE
+from lrs.storage import Database
 
 RUNTIME_URL = "/scorm/runtime/v1/lrs-bridge-runtime.js"
 
@@ -21,12 +22,12 @@ def test_runtime_script_served_as_javascript_with_a_long_cache(client: TestClien
     assert b"window.LrsBridge" in response.content
 
 
-def test_runtime_script_needs_no_credential() -> None:
+def test_runtime_script_needs_no_credential(database: Database) -> None:
     from lrs.app import create_app
-    from tests.support import make_database, make_settings
+    from tests.support import make_settings
 
     settings = make_settings()
-    with TestClient(create_app(settings, make_database(settings))) as anonymous:
+    with TestClient(create_app(settings, database)) as anonymous:
         assert anonymous.get(RUNTIME_URL).status_code == 200
 
 

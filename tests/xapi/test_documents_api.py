@@ -52,9 +52,9 @@ CREATE = {"If-None-Match": "*"}  # accepted by every resource in every version
 
 
 @pytest.fixture
-def client2(settings: Settings, database: Database) -> Iterator[TestClient]:
-    """An authenticated client sending X-Experience-API-Version 2.0.0."""
-    app = create_app(settings, database)
+def client2(settings: Settings, second_database: Database) -> Iterator[TestClient]:
+    """An authenticated client sending X-Experience-API-Version 2.0.0 (its own store)."""
+    app = create_app(settings, second_database)
     headers = {"Authorization": basic_auth(), "X-Experience-API-Version": "2.0.0"}
     with TestClient(app, base_url="http://testserver", headers=headers) as test_client:
         yield test_client

@@ -117,6 +117,47 @@ def test_statements_filter_includes_statements_targeting_a_match(client: TestCli
     assert sorted(ids) == sorted([target, ref])
 
 
+SPECIAL = "http://example.com/verbs/special"
+
+
+def ref_to(target: str, **extra: Any) -> dict[str, Any]:
+    return statement(object={"objectType": "StatementRef", "id": target}, **extra)
+
+
+def special_ids(client: TestClient, **params: str) -> list[str]:
+    body = client.get("/xapi/statements", params={"verb": SPECIAL, **params}).json()
+    return sorted(s["id"] for s in body["statements"])
+
+
+def test_statements_filter_includes_a_chain_of_statements_targeting_a_match(client: TestClient) -> None:
+    [target] = post(client, statement(verb={"id": SPECIAL}))
+    [first] = post(client, ref_to(target))
+    [second] = post(client, ref_to(first))  # targets a targeting statement: included too
+    post(client, ref_to(str(uuid.uuid4())), statement())
+    assert special_ids(client) == sorted([target, first, second])
+
+
+def test_statements_filter_includes_statements_stored_before_their_target(client: TestClient) -> None:
+    target, first = str(uuid.uuid4()), str(uuid.uuid4())
+    [second] = post(client, ref_to(first))  # a chain whose end arrives last
+    post(client, {**ref_to(target), "id": first})
+    assert special_ids(client) == []
+    post(client, {**statement(verb={"id": SPECIAL}), "id": target})
+    assert special_ids(client) == sorted([target, first, second])
+
+
+def test_statements_filter_of_several_conditions_needs_one_target_matching_all(client: TestClient) -> None:
+    bob = {"objectType": "Agent", "mbox": "mailto:bob@example.com"}
+    [special_by_ann] = post(client, statement(verb={"id": SPECIAL}))
+    [by_bob] = post(client, statement(actor=bob))
+    [ref_ann] = post(client, ref_to(special_by_ann))
+    [chain] = post(client, ref_to(by_bob))  # bob's, but not special
+    assert special_ids(client, agent=json.dumps(bob)) == []
+    ann = json.dumps({"mbox": "mailto:ann@example.com"})
+    assert special_ids(client, agent=ann) == sorted([special_by_ann, ref_ann])
+    assert chain not in special_ids(client)
+
+
 @pytest.mark.parametrize(
     ("query", "expected"),
     [

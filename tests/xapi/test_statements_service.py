@@ -9,7 +9,8 @@ import pytest
 from lrs.errors import BadRequest, InvalidStatement, PayloadTooLarge, StatementConflict
 from lrs.storage.indexes import ACTIVITIES, STATEMENTS
 from lrs.storage.instrumented import InstrumentedDatabase
-from lrs.xapi.statements import VOIDED_VERB, statements_match, store_statements
+from lrs.xapi.query import StatementQuery
+from lrs.xapi.statements import VOIDED_VERB, query_statements, statements_match, store_statements
 from tests.support import Store, make_settings, open_store
 
 AUTHORITY = {
@@ -196,3 +197,22 @@ def test_store_statements_activity_merge_memory_is_per_store(store: Store) -> No
             run(each, [statement(object=obj)])
             doc = each.run(each.db.collection(ACTIVITIES).find_one({"_id": "http://example.com/a"}))
             assert doc is not None and doc["definition"] == {"name": {"en-US": "A"}}
+
+
+def test_query_statements_sends_no_list_that_grows_with_the_store(store: Store) -> None:
+    """The StatementRef rule is one indexed condition, whatever the number of targeting statements."""
+    for _ in range(30):
+        [target] = run(store, [statement(verb="http://example.com/v")])
+        run(store, [statement(object={"objectType": "StatementRef", "id": target})])
+    sent: list[Any] = []
+    spy = InstrumentedDatabase(store.db)
+    real_find = spy.collection(STATEMENTS).find
+
+    async def find(filter: Any, *args: Any, **kwargs: Any) -> Any:
+        sent.append(filter)
+        return await real_find(filter, *args, **kwargs)
+
+    spy.collection(STATEMENTS).find = find  # type: ignore[method-assign]
+    page = store.run(query_statements(spy, StatementQuery(verb="http://example.com/v", limit=100)))
+    assert len(page.docs) == 60
+    assert len(sent) == 1 and "$in" not in repr(sent[0])

@@ -7,6 +7,7 @@ from typing import Any
 
 from lrs.reports.filters import ReportFilters
 from lrs.reports.pipelines.common import Stage, scope_match
+from lrs.storage.indexes import SCORM_SESSIONS
 
 COMPLETE_STATUSES = ["completed", "passed"]
 
@@ -41,10 +42,28 @@ def courses_pipeline(filters: ReportFilters) -> list[Stage]:
 
 
 def completed_enrollments_pipeline(filters: ReportFilters) -> list[Stage]:
-    """The completed (or passed) enrollments of the cohort: id, learner, course and completion date."""
+    """The completed (or passed) enrollments of the cohort: id, learner, course, completion date and
+    their sessions' start and time, joined in the database ($lookup on the sessions' enrollment_id,
+    index reports_sessions_enrollment_started), so no list of the cohort's ids is ever sent."""
     match = courses_match(filters)
     match["completed_at"] = {"$ne": None}
+    session = {"at": "$$s.started_at", "s": {"$ifNull": ["$$s.time_s", 0]}}
     return [
         {"$match": match},
-        {"$project": {"learner": "$learner_id", "course": "$course_id", "completed_at": 1}},
+        {
+            "$lookup": {
+                "from": SCORM_SESSIONS,
+                "localField": "_id",
+                "foreignField": "enrollment_id",
+                "as": "sessions",
+            }
+        },
+        {
+            "$project": {
+                "learner": "$learner_id",
+                "course": "$course_id",
+                "completed_at": 1,
+                "sessions": {"$map": {"input": "$sessions", "as": "s", "in": session}},
+            }
+        },
     ]

@@ -59,16 +59,19 @@ def statement_units_stages(
 
     Each unit: {_id: {learner, course, unit}, duration_s, video_s, first_at, last_at}.
     """
+    scope: dict[str, Any] = {}
+    course_values = _restrict(scope, "courses", filters.course, courses)
+    _restrict(scope, "learner", filters.learner, learners)
+    dates = date_range(filters.since, filters.until)
+    if dates:
+        scope["occurred"] = dates
+    # the scope goes into each branch of the $or: each branch is then one partial index's query
+    # (reports_statements_{course,learner}_{duration,video}), which MongoDB can plan separately
     match: dict[str, Any] = {
-        "$or": [{"duration_s": {"$gt": 0}}, {"video_played_s": {"$gt": 0}}],
+        "$or": [{"duration_s": {"$gt": 0}, **scope}, {"video_played_s": {"$gt": 0}, **scope}],
         "source": {"$exists": False},
         "voided": {"$ne": True},
     }
-    course_values = _restrict(match, "courses", filters.course, courses)
-    _restrict(match, "learner", filters.learner, learners)
-    dates = date_range(filters.since, filters.until)
-    if dates:
-        match["occurred"] = dates
     stages: list[Stage] = [
         {"$match": match},
         {
@@ -136,19 +139,6 @@ def statement_units_pipeline(
                 "course": "$_id.course",
                 "seconds": {"$add": ["$duration_s", "$video_s"]},
                 "first_at": 1,
-            }
-        },
-    ]
-
-
-def enrollment_sessions_pipeline(enrollment_ids: list[str]) -> list[Stage]:
-    """Per enrollment, its sessions' start and time (to sum the time before completion)."""
-    return [
-        {"$match": {"enrollment_id": {"$in": enrollment_ids}}},
-        {
-            "$group": {
-                "_id": "$enrollment_id",
-                "sessions": {"$push": {"at": "$started_at", "s": {"$ifNull": ["$time_s", 0]}}},
             }
         },
     ]
