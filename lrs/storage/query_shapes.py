@@ -19,6 +19,7 @@ from typing import Any
 from lrs.storage.indexes import (
     ACTIVITIES,
     ATTACHMENTS,
+    AUTH_FAILURES,
     CREDENTIALS,
     DOCUMENTS,
     INDEXES,
@@ -344,6 +345,15 @@ SHAPES: list[QueryShape] = [
         "scorm_sco_status_attempt",
         ("attempt_id",),
         where="sco_records",
+    ),
+    # --- failed logins (lrs/login_limits.py)
+    QueryShape("failed-login counters by id", AUTH_FAILURES, "_id_", ("_id",), where="LoginLimiter"),
+    QueryShape(
+        "failed-login counters past their window (MongoDB's TTL monitor)",
+        AUTH_FAILURES,
+        "auth_failures_expiry",
+        range=("expires_at",),
+        where="TTL index",
     ),
 ]
 
