@@ -84,6 +84,7 @@ class Authenticator:
                 settings.auth_max_failures_per_key,
                 settings.auth_max_failures_per_address,
                 settings.auth_failure_window_seconds,
+                settings.auth_known_client_seconds,
             ),
         )
 
@@ -138,6 +139,7 @@ class Authenticator:
             await self._limiter.record_failure(key, address)
             raise Unauthorized("unknown key or wrong secret")
         assert found is not None  # a check against no hash is never true
+        await self._limiter.record_success(key, address)
         principal = self.principal_of(found[0])
         if self._ttl > 0:
             if len(self._cache) > 10_000:

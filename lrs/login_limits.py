@@ -3,8 +3,12 @@
 Each counter is one document `_id = "<kind>:<subject>:<window>"` (kind `key` or `addr`; the key is
 hashed, so attacker-chosen keys never reach the store verbatim; window = epoch seconds // the
 window length), raised with `$inc` and upsert, so every worker and instance on one database shares
-them. Counters carry `expires_at`, which a TTL index removes on MongoDB. Fixed windows: a subject
-over its limit is refused (429 with Retry-After) until its window ends, before any hash is computed.
+them. Counters carry `expires_at`, which a TTL index removes. Fixed windows: a subject over its
+limit is refused (429 with Retry-After) until its window ends, before any hash is computed.
+
+A per-key limit would let anyone who knows a key lock its owner out. So an address that logged in
+with a key (`known:<key hash>:<address>`, kept `known_s` seconds) is exempt from that key's limit,
+never from its own address limit: the LMS keeps working while someone elsewhere guesses its secret.
 """
 
 from __future__ import annotations
@@ -22,17 +26,28 @@ from lrs.storage.indexes import AUTH_FAILURES
 
 @dataclass(frozen=True)
 class LoginLimits:
-    """Failures allowed per window (0 = no limit) and the window length in seconds."""
+    """Failures allowed per window (0 = no limit), the window length, and how long an address
+    that logged in with a key stays exempt from that key's limit (seconds)."""
 
     per_key: int
     per_address: int
     window_s: int
+    known_s: int = 86_400
 
 
 def counter_ids(key: str, address: str | None, window: int) -> dict[str, str]:
-    """The counter `_id` per kind for a key and a client address in one window."""
+    """The document `_id` per kind (`key`, `addr`, `known`) for a key and a client address."""
     digest = hashlib.sha256(key.encode()).hexdigest()[:32]
-    return {"key": f"key:{digest}:{window}", "addr": f"addr:{address or 'unknown'}:{window}"}
+    where = address or "unknown"
+    return {
+        "key": f"key:{digest}:{window}",
+        "addr": f"addr:{where}:{window}",
+        "known": f"known:{digest}:{where}",
+    }
+
+
+def _date(epoch_s: float) -> datetime:
+    return datetime.fromtimestamp(epoch_s, UTC)
 
 
 class LoginLimiter:
@@ -46,7 +61,8 @@ class LoginLimiter:
         return int(now // self._limits.window_s)
 
     async def check(self, key: str, address: str | None, now: float | None = None) -> None:
-        """TooManyRequests when the key or the address is over its limit in this window."""
+        """TooManyRequests when the address, or the key (unless this address is known for it), is
+        over its limit in this window."""
         now = time.time() if now is None else now
         limits = {"key": self._limits.per_key, "addr": self._limits.per_address}
         if not any(limits.values()):
@@ -54,9 +70,12 @@ class LoginLimiter:
         window = self._window(now)
         ids = counter_ids(key, address, window)
         found = await self._db.collection(AUTH_FAILURES).find({"_id": {"$in": list(ids.values())}})
-        counts = {doc["_id"]: int(doc.get("count", 0)) for doc in found}
+        docs = {doc["_id"]: doc for doc in found}
+        known = docs.get(ids["known"])
+        if address is not None and known is not None and known["expires_at"] > _date(now):
+            limits["key"] = 0
         for kind, limit in limits.items():
-            if limit and counts.get(ids[kind], 0) >= limit:
+            if limit and int(docs.get(ids[kind], {}).get("count", 0)) >= limit:
                 retry_after = max(1, math.ceil((window + 1) * self._limits.window_s - now))
                 what = "credential key" if kind == "key" else "client address"
                 raise TooManyRequests(
@@ -67,9 +86,20 @@ class LoginLimiter:
         """Count one failed login against the key and the address."""
         now = time.time() if now is None else now
         window = self._window(now)
-        expires = datetime.fromtimestamp((window + 2) * self._limits.window_s, UTC)
+        ids = counter_ids(key, address, window)
+        expires = _date((window + 2) * self._limits.window_s)
         updates = [
-            ({"_id": counter_id}, {"$inc": {"count": 1}, "$setOnInsert": {"expires_at": expires}})
-            for counter_id in counter_ids(key, address, window).values()
+            ({"_id": ids[kind]}, {"$inc": {"count": 1}, "$setOnInsert": {"expires_at": expires}})
+            for kind in ("key", "addr")
         ]
         await self._db.collection(AUTH_FAILURES).update_each(updates, upsert=True)
+
+    async def record_success(self, key: str, address: str | None, now: float | None = None) -> None:
+        """Remember that this address logged in with this key (exempt from the key's limit)."""
+        if address is None or not self._limits.per_key:
+            return
+        now = time.time() if now is None else now
+        known_id = counter_ids(key, address, 0)["known"]
+        await self._db.collection(AUTH_FAILURES).update_one(
+            {"_id": known_id}, {"$set": {"expires_at": _date(now + self._limits.known_s)}}, upsert=True
+        )

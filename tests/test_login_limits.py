@@ -62,6 +62,27 @@ def test_login_limits_unknown_keys_are_limited_like_known_ones(client: TestClien
     assert [wrong(client, "nobody") for _ in range(4)] == [401, 401, 401, 429]
 
 
+def test_login_limits_an_address_that_logged_in_is_exempt_from_the_key_limit(client: TestClient) -> None:
+    right = {"Authorization": basic_auth(API_KEY, API_SECRET)}
+    assert client.get("/admin/whoami", headers=right).status_code == 200
+    assert [wrong(client) for _ in range(4)] == [401] * 4  # past the key's limit of 3
+    assert client.get("/admin/whoami", headers=right).status_code == 200
+    assert [wrong(client), wrong(client)] == [401, 429]  # ... but not past the address's own limit of 5
+
+
+def test_login_limits_key_limit_holds_for_other_addresses(
+    limiters: tuple[TestClient, LoginLimiter, LoginLimiter],
+) -> None:
+    client, first, second = limiters
+    now = (FIRST + 8) * WINDOW + 1.0
+    client.portal.call(lambda: first.record_success("k", "10.0.0.1", now))  # type: ignore[union-attr]
+    for n in range(3):
+        client.portal.call(lambda n=n: first.record_failure("k", f"10.0.1.{n}", now))  # type: ignore[union-attr, misc]
+    client.portal.call(lambda: second.check("k", "10.0.0.1", now))  # type: ignore[union-attr]
+    with pytest.raises(TooManyRequests):
+        client.portal.call(lambda: second.check("k", "10.0.2.1", now))  # type: ignore[union-attr]
+
+
 def test_login_limits_are_shared_by_every_limiter_on_the_store(
     limiters: tuple[TestClient, LoginLimiter, LoginLimiter],
 ) -> None:
@@ -98,7 +119,7 @@ def test_login_limits_counters_are_keyed_documents_without_the_raw_key(
     db = client.app.state.db  # type: ignore[attr-defined]
     ids = counter_ids("$secret.key", "10.0.0.1", FIRST + 4)
     docs = client.portal.call(lambda: db.collection(AUTH_FAILURES).find({"_id": {"$in": list(ids.values())}}))  # type: ignore[union-attr]
-    assert sorted((d["_id"], d["count"]) for d in docs) == sorted((i, 2) for i in ids.values())
+    assert sorted((d["_id"], d["count"]) for d in docs) == sorted([(ids["key"], 2), (ids["addr"], 2)])
     assert ids["addr"] == f"addr:10.0.0.1:{FIRST + 4}" and "$secret.key" not in ids["key"]
     assert all(d["expires_at"] is not None for d in docs)
 
