@@ -1,0 +1,216 @@
+"""Erasure (GDPR art. 17): every trace of an LMS learner, or of an xAPI agent, removed from every collection.
+
+An LMS learner is the bridge's account agent {homePage: LRS_LMS_HOMEPAGE, name: learner id}. What
+holds a learner, and how it is found:
+- `statements` where the agent is actor, object, a group member, instructor or team, or in a
+  sub-statement (`related_agents`), or whose report `learner` is them; never merely because the
+  agent is the statement's authority (a credential's account under the same home page);
+- `attachments` that only those statements used;
+- `documents` (state and agent profiles) of the agent;
+- `scorm_enrollments`, `scorm_attempts`, `scorm_sessions` by `learner_id`; `scorm_commits` and
+  `scorm_audit` by their sessions, attempts and enrollments, and audit rows whose payload names the
+  learner (rejected commits, which reached no attempt).
+Everything is read first and the rows that lead to others (sessions, attempts, enrollments) are
+deleted last, so a run cut short is finished by running it again. Idempotent: a second run removes
+nothing and answers zero counts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from lrs.storage import Database
+from lrs.storage.indexes import (
+    ATTACHMENTS,
+    DOCUMENTS,
+    SCORM_ATTEMPTS,
+    SCORM_AUDIT,
+    SCORM_COMMITS,
+    SCORM_ENROLLMENTS,
+    SCORM_SESSIONS,
+    STATEMENTS,
+)
+from lrs.xapi.statements import index_fields
+from lrs.xapi.validation import agent_identifier
+
+BATCH = 1000  # documents read or deleted per round trip (keeps every command far below 16 MB)
+
+
+@dataclass(frozen=True)
+class Subject:
+    """Whom to erase: agent identifier strings, values of the statements' report `learner` field,
+    and the LMS learner id when the subject is an LMS learner (their SCORM data goes too)."""
+
+    identifiers: frozenset[str]
+    report_learners: frozenset[str]
+    learner_id: str | None
+
+
+def learner_subject(learner_id: str, lms_homepage: str) -> Subject:
+    """An LMS learner: the account under the LMS home page, with or without a trailing slash."""
+    home = lms_homepage.rstrip("/")
+    identifiers = frozenset(f"account:{h} {learner_id}" for h in (home, home + "/"))
+    return Subject(identifiers, frozenset({learner_id}), learner_id)
+
+
+def agent_subject(agent: dict[str, Any], lms_homepage: str) -> Subject:
+    """An xAPI agent (a validated `agent` parameter). An account under the LMS home page is that LMS
+    learner; an mbox also covers its mbox_sha1sum (the same person, hashed)."""
+    account = agent.get("account")
+    if isinstance(account, dict) and str(account.get("homePage", "")).rstrip("/") == lms_homepage.rstrip("/"):
+        return learner_subject(str(account["name"]), lms_homepage)
+    identifiers = {agent_identifier(agent)}
+    if "mbox" in agent:
+        identifiers.add(f"mbox_sha1sum:{hashlib.sha1(str(agent['mbox']).encode()).hexdigest()}")
+    return Subject(frozenset(identifiers), frozenset(identifiers), None)
+
+
+async def erase(db: Database, subject: Subject) -> dict[str, int]:
+    """Remove every trace of the subject; the number of documents removed per collection."""
+    removed: dict[str, int] = {}
+    statements, sha2s = await _erase_statements(db, subject)
+    removed[STATEMENTS] = statements
+    removed[ATTACHMENTS] = await _erase_orphan_attachments(db, sha2s)
+    removed[DOCUMENTS] = await db.collection(DOCUMENTS).delete_many(
+        {"agent": {"$in": sorted(subject.identifiers)}}
+    )
+    if subject.learner_id is not None:
+        removed.update(await _erase_scorm(db, subject.learner_id))
+    return removed
+
+
+async def _erase_statements(db: Database, subject: Subject) -> tuple[int, set[str]]:
+    """Statements that involve the subject other than as authority; with the attachment hashes they used."""
+    coll = db.collection(STATEMENTS)
+    match = {
+        "$or": [
+            {"related_agents": {"$in": sorted(subject.identifiers)}},
+            {"learner": {"$in": sorted(subject.report_learners)}},
+        ]
+    }
+    projection = {"statement": 1, "learner": 1}
+    removed, last, sha2s = 0, None, set[str]()
+    while True:
+        page = await coll.find(
+            {**match, "_id": {"$gt": last}} if last is not None else match,
+            projection,
+            sort=[("_id", 1)],
+            limit=BATCH,
+        )
+        if not page:
+            return removed, sha2s
+        last = page[-1]["_id"]
+        doomed = [doc for doc in page if _involves(doc, subject)]
+        for doc in doomed:
+            sha2s.update(_attachment_hashes(doc["statement"]))
+        if doomed:
+            removed += await coll.delete_many({"_id": {"$in": [doc["_id"] for doc in doomed]}})
+
+
+def _involves(doc: dict[str, Any], subject: Subject) -> bool:
+    if doc.get("learner") in subject.report_learners:
+        return True
+    without_authority = {k: v for k, v in doc["statement"].items() if k != "authority"}
+    return not subject.identifiers.isdisjoint(index_fields(without_authority)["related_agents"])
+
+
+def _attachment_hashes(statement: dict[str, Any]) -> set[str]:
+    attachments = statement.get("attachments")
+    if not isinstance(attachments, list):
+        return set()
+    return {a["sha2"] for a in attachments if isinstance(a, dict) and isinstance(a.get("sha2"), str)}
+
+
+async def _erase_orphan_attachments(db: Database, sha2s: set[str]) -> int:
+    """Attachments of erased statements that no remaining statement uses."""
+    removed = 0
+    for sha2 in sorted(sha2s):
+        if not await db.collection(STATEMENTS).count({"statement.attachments.sha2": sha2}):
+            removed += await db.collection(ATTACHMENTS).delete_one({"_id": sha2})
+    return removed
+
+
+async def _erase_scorm(db: Database, learner_id: str) -> dict[str, int]:
+    """The learner's SCORM data: read what leads to what first, delete the leaves before the roots."""
+    by_learner = {"learner_id": learner_id}
+    attempts = await db.collection(SCORM_ATTEMPTS).find(
+        by_learner, {"_id": 1, "session_ids": 1, "enrollment_id": 1}
+    )
+    attempt_ids = [a["_id"] for a in attempts]
+    # by the attempts too: an enrollment must go even if its learner_id was written wrong
+    enrollments = sorted(
+        set(await _ids(db, SCORM_ENROLLMENTS, by_learner))
+        | {a["enrollment_id"] for a in attempts if a.get("enrollment_id")}
+    )
+    sessions = set(await _ids(db, SCORM_SESSIONS, by_learner))
+    sessions.update(s for a in attempts for s in a.get("session_ids") or ())
+    audit_rows = await _audit_rows(db, learner_id, sessions, attempt_ids, enrollments)
+    # commits go by the learner's own sessions and attempts only: an audit row that names the
+    # learner may carry another learner's session id (a commit refused as not theirs)
+    return {
+        SCORM_COMMITS: await _delete_in(
+            db, SCORM_COMMITS, [("session_id", sorted(sessions)), ("attempt_id", attempt_ids)]
+        ),
+        SCORM_AUDIT: await _delete_in(db, SCORM_AUDIT, [("_id", [row["_id"] for row in audit_rows])]),
+        SCORM_SESSIONS: await _delete_in(db, SCORM_SESSIONS, [("learner_id", [learner_id])]),
+        SCORM_ATTEMPTS: await _delete_in(db, SCORM_ATTEMPTS, [("learner_id", [learner_id])]),
+        SCORM_ENROLLMENTS: await _delete_in(db, SCORM_ENROLLMENTS, [("_id", enrollments)]),
+    }
+
+
+async def _ids(db: Database, collection: str, match: dict[str, Any]) -> list[Any]:
+    return [doc["_id"] for doc in await db.collection(collection).find(match, {"_id": 1})]
+
+
+async def _audit_rows(
+    db: Database, learner_id: str, sessions: Iterable[str], attempts: list[Any], enrollments: list[Any]
+) -> list[dict[str, Any]]:
+    """Audit rows of the learner's sessions, attempts or enrollments, and rows whose payload names
+    the learner (the payload is kept as JSON text: a regex finds candidates, parsing decides)."""
+    spellings = [orjson.dumps(learner_id).decode()] + ([learner_id] if learner_id.isdigit() else [])
+    named = "|".join(re.escape(f'"id":{spelling}') for spelling in spellings)
+    clauses: list[dict[str, Any]] = [{"payload": {"$regex": named}}]
+    for field, values in (
+        ("session_id", sorted(sessions)),
+        ("attempt_id", attempts),
+        ("enrollment_id", enrollments),
+    ):
+        clauses += [{field: {"$in": values[i : i + BATCH]}} for i in range(0, len(values), BATCH)]
+    rows = await db.collection(SCORM_AUDIT).find(
+        {"$or": clauses}, {"_id": 1, "session_id": 1, "attempt_id": 1, "enrollment_id": 1, "payload": 1}
+    )
+    linked = set(sessions), set(attempts), set(enrollments)
+    return [
+        row
+        for row in rows
+        if row.get("session_id") in linked[0]
+        or row.get("attempt_id") in linked[1]
+        or row.get("enrollment_id") in linked[2]
+        or _payload_learner(row.get("payload")) == learner_id
+    ]
+
+
+def _payload_learner(payload: Any) -> str | None:
+    """The learner id a raw commit payload names (numbers are ids too, as the commit model reads them)."""
+    try:
+        raw = orjson.loads(payload) if isinstance(payload, str) else None
+    except orjson.JSONDecodeError:
+        return None
+    learner = raw.get("learner") if isinstance(raw, dict) else None
+    value = learner.get("id") if isinstance(learner, dict) else None
+    return str(value).strip() if isinstance(value, str | int) and not isinstance(value, bool) else None
+
+
+async def _delete_in(db: Database, collection: str, fields: list[tuple[str, list[Any]]]) -> int:
+    """Delete the documents whose field is one of the values, BATCH values per round trip."""
+    removed = 0
+    for field, values in fields:
+        for i in range(0, len(values), BATCH):
+            removed += await db.collection(collection).delete_many({field: {"$in": values[i : i + BATCH]}})
+    return removed
