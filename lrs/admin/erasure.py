@@ -86,31 +86,44 @@ async def erase(db: Database, subject: Subject) -> dict[str, int]:
 
 
 async def _erase_statements(db: Database, subject: Subject) -> tuple[int, set[str]]:
-    """Statements that involve the subject other than as authority; with the attachment hashes they used."""
+    """Statements that involve the subject other than as authority; with the attachment hashes they used.
+
+    Each query is one equality (or $in) on an indexed field, paged by `_id`; only the statements
+    whose authority is the subject (rare) are read whole to decide."""
     coll = db.collection(STATEMENTS)
-    match = {
-        "$or": [
-            {"related_agents": {"$in": sorted(subject.identifiers)}},
-            {"learner": {"$in": sorted(subject.report_learners)}},
-        ]
-    }
-    projection = {"statement": 1, "learner": 1}
-    removed, last, sha2s = 0, None, set[str]()
-    while True:
-        page = await coll.find(
-            {**match, "_id": {"$gt": last}} if last is not None else match,
-            projection,
-            sort=[("_id", 1)],
-            limit=BATCH,
-        )
-        if not page:
-            return removed, sha2s
-        last = page[-1]["_id"]
-        doomed = [doc for doc in page if _involves(doc, subject)]
-        for doc in doomed:
-            sha2s.update(_attachment_hashes(doc["statement"]))
-        if doomed:
-            removed += await coll.delete_many({"_id": {"$in": [doc["_id"] for doc in doomed]}})
+    clauses = [
+        {"related_agents": {"$in": sorted(subject.identifiers)}},
+        {"learner": {"$in": sorted(subject.report_learners)}},
+    ]
+    projection = {"_id": 1, "learner": 1, "statement.authority": 1, "statement.attachments": 1}
+    removed, sha2s = 0, set[str]()
+    for match in clauses:
+        spared: list[Any] = []  # named only as authority: never erased, skipped by later pages
+        while True:
+            query = {**match, "_id": {"$nin": spared}} if spared else match
+            page = await coll.find(query, projection, limit=BATCH)
+            if not page:
+                break
+            doomed = [doc for doc in page if not _authority_is_subject(doc, subject)]
+            suspects = [doc["_id"] for doc in page if _authority_is_subject(doc, subject)]
+            if suspects:
+                whole = await coll.find({"_id": {"$in": suspects}}, {"statement": 1, "learner": 1})
+                involved = [doc for doc in whole if _involves(doc, subject)]
+                doomed += involved
+                spared += sorted(set(suspects) - {doc["_id"] for doc in involved})
+            for doc in doomed:
+                sha2s.update(_attachment_hashes(doc["statement"]))
+            if doomed:
+                removed += await coll.delete_many({"_id": {"$in": [doc["_id"] for doc in doomed]}})
+    return removed, sha2s
+
+
+def _authority_is_subject(doc: dict[str, Any], subject: Subject) -> bool:
+    """Whether the statement names the subject as its authority (and is not theirs by `learner`)."""
+    if doc.get("learner") in subject.report_learners:
+        return False
+    authority = doc["statement"].get("authority")
+    return not subject.identifiers.isdisjoint(index_fields({"authority": authority})["related_agents"])
 
 
 def _involves(doc: dict[str, Any], subject: Subject) -> bool:
