@@ -7,7 +7,8 @@
 Starts uvicorn (one worker, in-memory store) on a free port of 127.0.0.1 serving `lrs.app:create_app`
 from the tree, then measures, each phase bounded in time and in requests:
 - `baseline`: /health/live and an authenticated GET (credential already verified) probed in turn,
-  sequentially, on one keep-alive connection, with nothing else going on;
+  one every `--interval` seconds whatever the answers (open loop, so a stalled server shows as many
+  slow probes), with nothing else going on;
 - `wrong_secret_timing`: sequential 401s for a known key with a wrong secret and for an unknown key;
 - `flood_<rate>`: the same probes while another process sends wrong secrets (half for the probes'
   own key, half for unknown keys) at a fixed rate over many connections (issue 8 reported 40/s
@@ -95,26 +96,40 @@ def _summary(seconds: list[float]) -> dict[str, Any]:
 
 
 async def probe(port: int, seconds: float, interval: float, max_requests: int) -> dict[str, Any]:
-    """Sequential probes, alternating /health/live and an authenticated read, for `seconds`."""
-    conn = await Conn.open(port)
-    live, authed, statuses = [], [], Counter[int]()
+    """Open-loop probes: every `interval` one request is due (alternately /health/live and an
+    authenticated read), sent on an idle keep-alive connection or a new one, and timed from when it
+    was due; so a server that stalls for a second shows a second of slow probes, not one slow sample."""
+    idle: list[Conn] = []
+    took: dict[str, list[float]] = {"health_live": [], "authenticated_get": []}
+    statuses = Counter[int]()
     read = _request("/xapi/statements?limit=1", _basic(KEY, SECRET))
-    await conn.send(read)  # the credential is verified (and cached) before measuring
-    deadline = time.monotonic() + seconds
-    try:
-        while time.monotonic() < deadline and len(live) + len(authed) < max_requests:
-            status, took = await conn.send(_request("/health/live"))
-            live.append(took)
-            statuses[status] += 1
-            status, took = await conn.send(read)
-            authed.append(took)
-            statuses[status] += 1
-            await asyncio.sleep(interval)
-    finally:
+    live = _request("/health/live")
+    warm = await Conn.open(port)
+    await warm.send(read)  # the credential is verified (and cached) before measuring
+    idle.append(warm)
+
+    async def one(kind: str, raw: bytes, due: float) -> None:
+        conn = idle.pop() if idle else await Conn.open(port)
+        status, _ = await conn.send(raw)
+        took[kind].append(time.perf_counter() - due)
+        statuses[status] += 1
+        idle.append(conn)
+
+    tasks = []
+    started = time.perf_counter()
+    n = 0
+    while n < max_requests and (due := started + n * interval) < started + seconds:
+        if due > time.perf_counter():
+            await asyncio.sleep(due - time.perf_counter())
+        kind, raw = ("health_live", live) if n % 2 == 0 else ("authenticated_get", read)
+        tasks.append(asyncio.create_task(one(kind, raw, due)))
+        n += 1
+    await asyncio.gather(*tasks)
+    for conn in idle:
         conn.close()
     return {
-        "health_live": _summary(live),
-        "authenticated_get": _summary(authed),
+        "health_live": _summary(took["health_live"]),
+        "authenticated_get": _summary(took["authenticated_get"]),
         "probe_statuses": {str(k): v for k, v in statuses.items()},
     }
 
@@ -256,7 +271,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--tree", default=str(ROOT), help="checkout whose lrs package is served")
     parser.add_argument("--env", action="append", default=[], help="LRS_X=value for the server (repeatable)")
     parser.add_argument("--seconds", type=float, default=4.0, help="length of each phase")
-    parser.add_argument("--interval", type=float, default=0.01, help="pause between probe pairs")
+    parser.add_argument("--interval", type=float, default=0.01, help="seconds between probes")
     parser.add_argument("--rate", type=float, default=40.0, help="wrong secrets per second in the rate phase")
     parser.add_argument("--connections", type=int, default=16, help="flooding connections")
     parser.add_argument("--max-requests", type=int, default=20_000, help="cap per phase and per client")
