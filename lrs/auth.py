@@ -134,11 +134,11 @@ class Authenticator:
             return cached[1]
         await self._limiter.check(key, address)
         found = await find_credential_hash(self._db, key)
-        if not await self._checker.check(secret, found[1] if found else None):
+        # an unknown key is checked too (against a dummy hash): the same work as a wrong secret
+        if not await self._checker.check(secret, found[1] if found else None) or found is None:
             self._cache.pop(cache_key, None)
             await self._limiter.record_failure(key, address)
             raise Unauthorized("unknown key or wrong secret")
-        assert found is not None  # a check against no hash is never true
         await self._limiter.record_success(key, address)
         principal = self.principal_of(found[0])
         if self._ttl > 0:

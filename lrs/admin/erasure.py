@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -88,8 +87,9 @@ async def erase(db: Database, subject: Subject) -> dict[str, int]:
 async def _erase_statements(db: Database, subject: Subject) -> tuple[int, set[str]]:
     """Statements that involve the subject other than as authority; with the attachment hashes they used.
 
-    Each query is one equality (or $in) on an indexed field, paged by `_id`; only the statements
-    whose authority is the subject (rare) are read whole to decide."""
+    Each query is one equality (or $in) on an indexed field, repeated until it finds nothing left;
+    only the statements whose authority is the subject (rare) are read whole to decide, and those
+    that do not involve it otherwise are skipped by the next queries."""
     coll = db.collection(STATEMENTS)
     clauses = [
         {"related_agents": {"$in": sorted(subject.identifiers)}},
@@ -152,28 +152,28 @@ async def _erase_orphan_attachments(db: Database, sha2s: set[str]) -> int:
 async def _erase_scorm(db: Database, learner_id: str) -> dict[str, int]:
     """The learner's SCORM data: read what leads to what first, delete the leaves before the roots."""
     by_learner = {"learner_id": learner_id}
+    enrollments = set(await _ids(db, SCORM_ENROLLMENTS, by_learner))
     attempts = await db.collection(SCORM_ATTEMPTS).find(
-        by_learner, {"_id": 1, "session_ids": 1, "enrollment_id": 1}
+        {"$or": [by_learner, {"enrollment_id": {"$in": sorted(enrollments)}}]},
+        {"_id": 1, "session_ids": 1, "enrollment_id": 1},
     )
-    attempt_ids = [a["_id"] for a in attempts]
-    # by the attempts too: an enrollment must go even if its learner_id was written wrong
-    enrollments = sorted(
-        set(await _ids(db, SCORM_ENROLLMENTS, by_learner))
-        | {a["enrollment_id"] for a in attempts if a.get("enrollment_id")}
-    )
+    attempt_ids = sorted(a["_id"] for a in attempts)
+    # rows are linked both ways, so one whose learner_id was written wrong still goes
+    enrollments.update(a["enrollment_id"] for a in attempts if a.get("enrollment_id"))
     sessions = set(await _ids(db, SCORM_SESSIONS, by_learner))
     sessions.update(s for a in attempts for s in a.get("session_ids") or ())
-    audit_rows = await _audit_rows(db, learner_id, sessions, attempt_ids, enrollments)
-    # commits go by the learner's own sessions and attempts only: an audit row that names the
-    # learner may carry another learner's session id (a commit refused as not theirs)
+    sessions.update(await _ids(db, SCORM_SESSIONS, {"attempt_id": {"$in": attempt_ids}}))
+    linked = [
+        ("session_id", sorted(sessions)),
+        ("attempt_id", attempt_ids),
+        ("enrollment_id", sorted(enrollments)),
+    ]
     return {
-        SCORM_COMMITS: await _delete_in(
-            db, SCORM_COMMITS, [("session_id", sorted(sessions)), ("attempt_id", attempt_ids)]
-        ),
-        SCORM_AUDIT: await _delete_in(db, SCORM_AUDIT, [("_id", [row["_id"] for row in audit_rows])]),
-        SCORM_SESSIONS: await _delete_in(db, SCORM_SESSIONS, [("learner_id", [learner_id])]),
-        SCORM_ATTEMPTS: await _delete_in(db, SCORM_ATTEMPTS, [("learner_id", [learner_id])]),
-        SCORM_ENROLLMENTS: await _delete_in(db, SCORM_ENROLLMENTS, [("_id", enrollments)]),
+        SCORM_COMMITS: await _delete_in(db, SCORM_COMMITS, linked[:2]),
+        SCORM_AUDIT: await _delete_in(db, SCORM_AUDIT, linked) + await _erase_named_audit(db, learner_id),
+        SCORM_SESSIONS: await _delete_in(db, SCORM_SESSIONS, [("_id", sorted(sessions))]),
+        SCORM_ATTEMPTS: await _delete_in(db, SCORM_ATTEMPTS, [("_id", attempt_ids)]),
+        SCORM_ENROLLMENTS: await _delete_in(db, SCORM_ENROLLMENTS, [("_id", sorted(enrollments))]),
     }
 
 
@@ -181,32 +181,22 @@ async def _ids(db: Database, collection: str, match: dict[str, Any]) -> list[Any
     return [doc["_id"] for doc in await db.collection(collection).find(match, {"_id": 1})]
 
 
-async def _audit_rows(
-    db: Database, learner_id: str, sessions: Iterable[str], attempts: list[Any], enrollments: list[Any]
-) -> list[dict[str, Any]]:
-    """Audit rows of the learner's sessions, attempts or enrollments, and rows whose payload names
-    the learner (the payload is kept as JSON text: a regex finds candidates, parsing decides)."""
+async def _erase_named_audit(db: Database, learner_id: str) -> int:
+    """Audit rows, linked to none of the learner's sessions, whose payload names the learner (rejected
+    commits). The payload is kept as JSON text: a regex finds candidates, parsing decides."""
+    coll = db.collection(SCORM_AUDIT)
     spellings = [orjson.dumps(learner_id).decode()] + ([learner_id] if learner_id.isdigit() else [])
-    named = "|".join(re.escape(f'"id":{spelling}') for spelling in spellings)
-    clauses: list[dict[str, Any]] = [{"payload": {"$regex": named}}]
-    for field, values in (
-        ("session_id", sorted(sessions)),
-        ("attempt_id", attempts),
-        ("enrollment_id", enrollments),
-    ):
-        clauses += [{field: {"$in": values[i : i + BATCH]}} for i in range(0, len(values), BATCH)]
-    rows = await db.collection(SCORM_AUDIT).find(
-        {"$or": clauses}, {"_id": 1, "session_id": 1, "attempt_id": 1, "enrollment_id": 1, "payload": 1}
-    )
-    linked = set(sessions), set(attempts), set(enrollments)
-    return [
-        row
-        for row in rows
-        if row.get("session_id") in linked[0]
-        or row.get("attempt_id") in linked[1]
-        or row.get("enrollment_id") in linked[2]
-        or _payload_learner(row.get("payload")) == learner_id
-    ]
+    match = {"payload": {"$regex": "|".join(re.escape(f'"id":{spelling}') for spelling in spellings)}}
+    removed, spared = 0, list[Any]()  # spared: the id names something else (a course, a SCO)
+    while True:
+        query = {**match, "_id": {"$nin": spared}} if spared else match
+        page = await coll.find(query, {"_id": 1, "payload": 1}, limit=BATCH)
+        if not page:
+            return removed
+        doomed = [row["_id"] for row in page if _payload_learner(row.get("payload")) == learner_id]
+        spared += sorted({row["_id"] for row in page} - set(doomed))
+        if doomed:
+            removed += await coll.delete_many({"_id": {"$in": doomed}})
 
 
 def _payload_learner(payload: Any) -> str | None:

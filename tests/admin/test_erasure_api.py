@@ -288,6 +288,17 @@ def test_erasure_needs_the_admin_scope(client: TestClient) -> None:
     )
 
 
+def test_erasure_keeps_rows_where_the_id_names_something_else(client: TestClient) -> None:
+    """Bob's commits in a course whose id is Ann's id: their audit rows name "u-42", not as learner."""
+    for n, event in enumerate(("initialize", "terminate")):
+        body = {**commit(BOB, "sess-bob-1", n, {}, event), "course": {"id": ANN, "title": "Named like Ann"}}
+        assert client.post("/scorm/commits", json=body).status_code == 200
+    before = everything(client)
+    removed = client.delete(f"/admin/learners/{ANN}").json()["removed"]
+    assert all(count == 0 for count in removed.values())
+    assert everything(client) == before
+
+
 def test_erasure_of_a_learner_id_with_a_slash_and_a_dollar(client: TestClient) -> None:
     learner = "$org/u.1"
     launch(client, learner, "$sess.1")
