@@ -10,6 +10,7 @@ and failed logins are limited per key and per client address (lrs/login_limits.p
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import hashlib
@@ -76,6 +77,7 @@ class Authenticator:
         self._homepage = settings.lms_homepage
         self._ttl = settings.auth_cache_seconds
         self._cache: dict[tuple[str, str], tuple[float, Principal]] = {}
+        self._pending: dict[tuple[str, str], asyncio.Future[Principal]] = {}
         self._trusted = parse_networks(settings.trusted_proxies)
         self._checker = SecretChecker(settings.auth_hash_threads, settings.auth_hash_queue)
         self._limiter = LoginLimiter(
@@ -129,9 +131,26 @@ class Authenticator:
     async def _verify(self, key: str, secret: str, address: str | None) -> Principal:
         cache_key = (key, hashlib.sha256(secret.encode()).hexdigest())
         cached = self._cache.get(cache_key)
-        now = time.monotonic()
-        if cached and cached[0] > now and not _expired(cached[1]):
+        if cached and cached[0] > time.monotonic() and not _expired(cached[1]):
             return cached[1]
+        # one check per (key, secret) at a time: concurrent requests with the same credential (a
+        # client opening many connections at once) wait for it instead of each hashing again
+        pending = self._pending.get(cache_key)
+        if pending is None:
+            check = self._check(cache_key, key, secret, address)
+            pending = self._pending[cache_key] = asyncio.ensure_future(check)
+            pending.add_done_callback(lambda done: self._settled(cache_key, done))
+        return await asyncio.shield(pending)
+
+    def _settled(self, cache_key: tuple[str, str], done: asyncio.Future[Principal]) -> None:
+        if self._pending.get(cache_key) is done:
+            del self._pending[cache_key]
+        if not done.cancelled():
+            done.exception()  # retrieved here too, so a check nobody awaits any more is not reported
+
+    async def _check(
+        self, cache_key: tuple[str, str], key: str, secret: str, address: str | None
+    ) -> Principal:
         await self._limiter.check(key, address)
         found = await find_credential_hash(self._db, key)
         # an unknown key is checked too (against a dummy hash): the same work as a wrong secret
@@ -144,7 +163,7 @@ class Authenticator:
         if self._ttl > 0:
             if len(self._cache) > 10_000:
                 self._cache.clear()
-            self._cache[cache_key] = (now + self._ttl, principal)
+            self._cache[cache_key] = (time.monotonic() + self._ttl, principal)
         return principal
 
     def forget(self, key: str) -> None:

@@ -12,7 +12,7 @@ from starlette.testclient import TestClient
 from lrs import credentials
 from lrs.app import create_app
 from lrs.credentials import SecretChecker, ensure_default_credential, hash_secret
-from lrs.errors import ServiceBusy
+from lrs.errors import ServiceBusy, Unauthorized
 from lrs.storage.indexes import CREDENTIALS
 from lrs.storage.memory import MemoryDatabase
 from tests.support import API_KEY, API_SECRET, basic_auth, make_settings
@@ -135,3 +135,44 @@ def test_credentials_checks_beyond_the_queue_are_refused_busy() -> None:
     results = asyncio.run(run())
     assert results[:2] == [True, True]
     assert isinstance(results[2], ServiceBusy) and results[2].headers["Retry-After"] == "1"
+
+
+def test_credentials_concurrent_requests_with_one_credential_hash_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Many connections opened at once by one client: one scrypt check, not one per request."""
+    from starlette.requests import Request
+
+    from lrs.auth import Authenticator
+
+    checks: list[str] = []
+    real = credentials.verify_secret
+
+    def recording(secret: str, stored: str) -> bool:
+        checks.append(secret)
+        return real(secret, stored)
+
+    monkeypatch.setattr(credentials, "verify_secret", recording)
+
+    def request(secret: str) -> Request:
+        header = basic_auth(API_KEY, secret).encode()
+        return Request({"type": "http", "headers": [(b"authorization", header)], "client": ("10.0.0.1", 1)})
+
+    async def run() -> tuple[list[object], list[object]]:
+        db = MemoryDatabase()
+        await ensure_default_credential(db, API_KEY, API_SECRET)
+        authenticator = Authenticator(db, make_settings())
+        try:
+            right = [authenticator.authenticate(request(API_SECRET)) for _ in range(5)]
+            wrong = [authenticator.authenticate(request("wrong")) for _ in range(5)]
+            return (
+                await asyncio.gather(*right, return_exceptions=True),
+                await asyncio.gather(*wrong, return_exceptions=True),
+            )
+        finally:
+            authenticator.close()
+
+    right, wrong = asyncio.run(run())
+    assert [getattr(p, "key", None) for p in right] == [API_KEY] * 5
+    assert all(isinstance(e, Unauthorized) for e in wrong)
+    assert sorted(checks) == [API_SECRET, "wrong"]

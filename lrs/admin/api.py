@@ -84,10 +84,10 @@ async def erase_learner(request: Request) -> Response:
     """DELETE /admin/learners/{learner_id}: every trace of an LMS learner (idempotent)."""
     await require(request, SCOPE)
     learner_id = request.path_params["learner_id"]
-    subject = erasure.learner_subject(learner_id, request.app.state.settings.lms_homepage)
-    return json_response(
-        {"learner": learner_id, "removed": await erasure.erase(request.app.state.db, subject)}
-    )
+    settings = request.app.state.settings
+    subject = erasure.learner_subject(learner_id, settings.lms_homepage)
+    removed = await erasure.erase(request.app.state.db, subject, settings.activity_iri_base)
+    return json_response({"learner": learner_id, "removed": removed})
 
 
 async def erase_agent(request: Request) -> Response:
@@ -97,5 +97,7 @@ async def erase_agent(request: Request) -> Response:
     if raw is None:
         raise InvalidParameter("missing required parameter 'agent'", field="agent")
     agent = parse_agent(raw)
-    subject = erasure.agent_subject(agent, request.app.state.settings.lms_homepage)
-    return json_response({"agent": agent, "removed": await erasure.erase(request.app.state.db, subject)})
+    settings = request.app.state.settings
+    subject = erasure.agent_subject(agent, settings.lms_homepage)
+    removed = await erasure.erase(request.app.state.db, subject, settings.activity_iri_base)
+    return json_response({"agent": agent, "removed": removed})

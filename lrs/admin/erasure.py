@@ -6,10 +6,14 @@ holds a learner, and how it is found:
   sub-statement (`related_agents`), or whose report `learner` is them; never merely because the
   agent is the statement's authority (a credential's account under the same home page);
 - `attachments` that only those statements used;
+- `activities`: the attempt activities the bridge minted for the learner's attempts;
 - `documents` (state and agent profiles) of the agent;
-- `scorm_enrollments`, `scorm_attempts`, `scorm_sessions` by `learner_id`; `scorm_commits` and
-  `scorm_audit` by their sessions, attempts and enrollments, and audit rows whose payload names the
-  learner (rejected commits, which reached no attempt).
+- `scorm_enrollments`, `scorm_attempts`, `scorm_sessions` by `learner_id` (and by their links to
+  each other); `scorm_commits`, `scorm_audit` by the learner's sessions, `scorm_sco_status` by their
+  attempts, and audit rows whose payload names the learner (rejected commits reach no attempt).
+Every query is served by an index (lrs/storage/query_shapes.py), but two scans: the audit rows that
+name the learner (a regex on the payload text), and, only when erased statements had attachments,
+the statements that still use them.
 Everything is read first and the rows that lead to others (sessions, attempts, enrollments) are
 deleted last, so a run cut short is finished by running it again. Idempotent: a second run removes
 nothing and answers zero counts.
@@ -26,17 +30,20 @@ import orjson
 
 from lrs.storage import Database
 from lrs.storage.indexes import (
+    ACTIVITIES,
     ATTACHMENTS,
     DOCUMENTS,
     SCORM_ATTEMPTS,
     SCORM_AUDIT,
     SCORM_COMMITS,
     SCORM_ENROLLMENTS,
+    SCORM_SCO_STATUS,
     SCORM_SESSIONS,
     STATEMENTS,
 )
 from lrs.xapi.statements import index_fields
 from lrs.xapi.validation import agent_identifier
+from translators.iris import attempt_iri
 
 BATCH = 1000  # documents read or deleted per round trip (keeps every command far below 16 MB)
 
@@ -70,8 +77,9 @@ def agent_subject(agent: dict[str, Any], lms_homepage: str) -> Subject:
     return Subject(frozenset(identifiers), frozenset(identifiers), None)
 
 
-async def erase(db: Database, subject: Subject) -> dict[str, int]:
-    """Remove every trace of the subject; the number of documents removed per collection."""
+async def erase(db: Database, subject: Subject, activity_iri_base: str) -> dict[str, int]:
+    """Remove every trace of the subject; the number of documents removed per collection.
+    `activity_iri_base` names the attempt activities the bridge minted for a learner's attempts."""
     removed: dict[str, int] = {}
     statements, sha2s = await _erase_statements(db, subject)
     removed[STATEMENTS] = statements
@@ -80,42 +88,37 @@ async def erase(db: Database, subject: Subject) -> dict[str, int]:
         {"agent": {"$in": sorted(subject.identifiers)}}
     )
     if subject.learner_id is not None:
-        removed.update(await _erase_scorm(db, subject.learner_id))
+        removed.update(await _erase_scorm(db, subject.learner_id, activity_iri_base))
     return removed
 
 
 async def _erase_statements(db: Database, subject: Subject) -> tuple[int, set[str]]:
     """Statements that involve the subject other than as authority; with the attachment hashes they used.
 
-    Each query is one equality (or $in) on an indexed field, repeated until it finds nothing left;
-    only the statements whose authority is the subject (rare) are read whole to decide, and those
-    that do not involve it otherwise are skipped by the next queries."""
+    One indexed query (`related_agents`), repeated until it finds nothing left; only the statements
+    whose authority is the subject (rare) are read whole to decide, and those that do not involve it
+    otherwise are skipped by the next queries."""
     coll = db.collection(STATEMENTS)
-    clauses = [
-        {"related_agents": {"$in": sorted(subject.identifiers)}},
-        {"learner": {"$in": sorted(subject.report_learners)}},
-    ]
+    match = {"related_agents": {"$in": sorted(subject.identifiers)}}
     projection = {"_id": 1, "learner": 1, "statement.authority": 1, "statement.attachments": 1}
     removed, sha2s = 0, set[str]()
-    for match in clauses:
-        spared: list[Any] = []  # named only as authority: never erased, skipped by later pages
-        while True:
-            query = {**match, "_id": {"$nin": spared}} if spared else match
-            page = await coll.find(query, projection, limit=BATCH)
-            if not page:
-                break
-            doomed = [doc for doc in page if not _authority_is_subject(doc, subject)]
-            suspects = [doc["_id"] for doc in page if _authority_is_subject(doc, subject)]
-            if suspects:
-                whole = await coll.find({"_id": {"$in": suspects}}, {"statement": 1, "learner": 1})
-                involved = [doc for doc in whole if _involves(doc, subject)]
-                doomed += involved
-                spared += sorted(set(suspects) - {doc["_id"] for doc in involved})
-            for doc in doomed:
-                sha2s.update(_attachment_hashes(doc["statement"]))
-            if doomed:
-                removed += await coll.delete_many({"_id": {"$in": [doc["_id"] for doc in doomed]}})
-    return removed, sha2s
+    spared: list[Any] = []  # named only as authority: never erased, skipped by later pages
+    while True:
+        query = {**match, "_id": {"$nin": spared}} if spared else match
+        page = await coll.find(query, projection, limit=BATCH)
+        if not page:
+            return removed, sha2s
+        doomed = [doc for doc in page if not _authority_is_subject(doc, subject)]
+        suspects = [doc["_id"] for doc in page if _authority_is_subject(doc, subject)]
+        if suspects:
+            whole = await coll.find({"_id": {"$in": suspects}}, {"statement": 1, "learner": 1})
+            involved = [doc for doc in whole if _involves(doc, subject)]
+            doomed += involved
+            spared += sorted(set(suspects) - {doc["_id"] for doc in involved})
+        for doc in doomed:
+            sha2s.update(_attachment_hashes(doc["statement"]))
+        if doomed:
+            removed += await coll.delete_many({"_id": {"$in": [doc["_id"] for doc in doomed]}})
 
 
 def _authority_is_subject(doc: dict[str, Any], subject: Subject) -> bool:
@@ -141,40 +144,57 @@ def _attachment_hashes(statement: dict[str, Any]) -> set[str]:
 
 
 async def _erase_orphan_attachments(db: Database, sha2s: set[str]) -> int:
-    """Attachments of erased statements that no remaining statement uses."""
-    removed = 0
-    for sha2 in sorted(sha2s):
-        if not await db.collection(STATEMENTS).count({"statement.attachments.sha2": sha2}):
-            removed += await db.collection(ATTACHMENTS).delete_one({"_id": sha2})
-    return removed
+    """Attachments of erased statements that no remaining statement uses (one pass over the
+    statements, only when erased statements had attachments)."""
+    if not sha2s:
+        return 0
+    users = await db.collection(STATEMENTS).find(
+        {"statement.attachments.sha2": {"$in": sorted(sha2s)}}, {"statement.attachments": 1}
+    )
+    used = {sha2 for doc in users for sha2 in _attachment_hashes(doc["statement"])}
+    return await _delete_in(db, ATTACHMENTS, [("_id", sorted(sha2s - used))])
 
 
-async def _erase_scorm(db: Database, learner_id: str) -> dict[str, int]:
+async def _erase_scorm(db: Database, learner_id: str, activity_iri_base: str) -> dict[str, int]:
     """The learner's SCORM data: read what leads to what first, delete the leaves before the roots."""
     by_learner = {"learner_id": learner_id}
     enrollments = set(await _ids(db, SCORM_ENROLLMENTS, by_learner))
-    attempts = await db.collection(SCORM_ATTEMPTS).find(
-        {"$or": [by_learner, {"enrollment_id": {"$in": sorted(enrollments)}}]},
-        {"_id": 1, "session_ids": 1, "enrollment_id": 1},
-    )
-    attempt_ids = sorted(a["_id"] for a in attempts)
+    fields = {"session_ids": 1, "enrollment_id": 1, "course_id": 1}
+    attempts = await db.collection(SCORM_ATTEMPTS).find(by_learner, fields)
     # rows are linked both ways, so one whose learner_id was written wrong still goes
+    attempts += await db.collection(SCORM_ATTEMPTS).find(
+        {"enrollment_id": {"$in": sorted(enrollments)}}, fields
+    )
+    attempt_ids = sorted({a["_id"] for a in attempts})
     enrollments.update(a["enrollment_id"] for a in attempts if a.get("enrollment_id"))
     sessions = set(await _ids(db, SCORM_SESSIONS, by_learner))
     sessions.update(s for a in attempts for s in a.get("session_ids") or ())
     sessions.update(await _ids(db, SCORM_SESSIONS, {"attempt_id": {"$in": attempt_ids}}))
-    linked = [
-        ("session_id", sorted(sessions)),
-        ("attempt_id", attempt_ids),
-        ("enrollment_id", sorted(enrollments)),
-    ]
+    # the attempt activities the bridge minted (their IRIs carry the attempt id)
+    attempt_iris = sorted(
+        {attempt_iri(activity_iri_base, a["course_id"], a["_id"]) for a in attempts if a.get("course_id")}
+    )
     return {
-        SCORM_COMMITS: await _delete_in(db, SCORM_COMMITS, linked[:2]),
-        SCORM_AUDIT: await _delete_in(db, SCORM_AUDIT, linked) + await _erase_named_audit(db, learner_id),
+        ACTIVITIES: await _delete_in(db, ACTIVITIES, [("_id", attempt_iris)]),
+        SCORM_COMMITS: await _erase_commit_records(db, sorted(sessions)),
+        SCORM_AUDIT: await _delete_in(db, SCORM_AUDIT, [("session_id", sorted(sessions))])
+        + await _erase_named_audit(db, learner_id),
+        SCORM_SCO_STATUS: await _delete_in(db, SCORM_SCO_STATUS, [("attempt_id", attempt_ids)]),
         SCORM_SESSIONS: await _delete_in(db, SCORM_SESSIONS, [("_id", sorted(sessions))]),
         SCORM_ATTEMPTS: await _delete_in(db, SCORM_ATTEMPTS, [("_id", attempt_ids)]),
         SCORM_ENROLLMENTS: await _delete_in(db, SCORM_ENROLLMENTS, [("_id", sorted(enrollments))]),
     }
+
+
+async def _erase_commit_records(db: Database, sessions: list[str]) -> int:
+    """Commit records of the sessions: their `_id` is "<session>:<sequence>", a range of the `_id`
+    index per session (the `session_id` condition keeps out a session named "<session>:...")."""
+    removed = 0
+    for session in sessions:
+        removed += await db.collection(SCORM_COMMITS).delete_many(
+            {"_id": {"$gte": f"{session}:", "$lt": f"{session};"}, "session_id": session}
+        )
+    return removed
 
 
 async def _ids(db: Database, collection: str, match: dict[str, Any]) -> list[Any]:

@@ -95,6 +95,7 @@ INDEXES: list[Index] = [
         "activity/agent/registration, and profile id lists",
     ),
     Index(CREDENTIALS, [("created", 1)], "credentials_created", "lrs-bridge credentials list"),
+    Index(DOCUMENTS, [("agent", 1)], "documents_agent", "erasure: every document of an agent (lrs/admin)"),
     # --- scorm (owned by lrs/scorm) ---
     Index(
         SCORM_ATTEMPTS,

@@ -12,6 +12,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from lrs.credentials import create_credential
+from lrs.scorm.attempts import attempt_id, enrollment_id
 from lrs.storage.indexes import (
     ACTIVITIES,
     ATTACHMENTS,
@@ -20,6 +21,7 @@ from lrs.storage.indexes import (
     SCORM_AUDIT,
     SCORM_COMMITS,
     SCORM_ENROLLMENTS,
+    SCORM_SCO_STATUS,
     SCORM_SESSIONS,
     STATEMENTS,
 )
@@ -32,6 +34,16 @@ SCO = {"id": "sco-1", "title": "Module 1"}
 DATA = b"Ann's certificate"
 SHA = hashlib.sha256(DATA).hexdigest()
 CREATE = {"If-None-Match": "*"}
+
+
+def needles(learner: str, session_prefix: str) -> tuple[str, ...]:
+    """What marks a learner's data: their id, session ids, enrollment id and attempt ids."""
+    enrollment = enrollment_id(learner, COURSE["id"])
+    return (learner, session_prefix, enrollment, attempt_id(enrollment, 1), attempt_id(enrollment, 2))
+
+
+ANN_NEEDLES = needles(ANN, "sess-ann")
+BOB_NEEDLES = needles(BOB, "sess-bob")
 REPORTS = [
     "/reports/enrollments",
     "/reports/attempts",
@@ -52,6 +64,7 @@ LEARNER_COLLECTIONS = [
     SCORM_SESSIONS,
     SCORM_COMMITS,
     SCORM_AUDIT,
+    SCORM_SCO_STATUS,
 ]
 
 
@@ -150,6 +163,19 @@ def seed(client: TestClient) -> None:
         headers={"Authorization": basic_auth(ANN, "s")},
     )
     assert by_key.status_code == 200
+    # SCO records come from multi-SCO packages' launches; one per learner is stored directly here
+    for learner in (ANN, BOB):
+        attempt = client.portal.call(  # type: ignore[union-attr]
+            lambda learner=learner: db.collection(SCORM_ATTEMPTS).find_one({"learner_id": learner})
+        )
+        record = {
+            "_id": f"{attempt['_id']}:sco-2",
+            "attempt_id": attempt["_id"],
+            "sco_id": "sco-2",
+            "cmi": {},
+        }
+        record["enrollment_id"] = attempt["enrollment_id"]
+        client.portal.call(lambda record=record: db.collection(SCORM_SCO_STATUS).insert_one(record))  # type: ignore[union-attr]
     for who in (ann, bob):
         params = {"activityId": "https://example.com/a", "agent": json.dumps(who), "stateId": "bookmark"}
         assert client.put("/xapi/activities/state", params=params, json={"page": 3}).status_code == 204
@@ -192,7 +218,7 @@ def seeded(client: TestClient) -> TestClient:
 def test_erasure_of_a_learner_leaves_no_trace_in_any_collection(seeded: TestClient) -> None:
     client = seeded
     before = everything(client)
-    ann_before = traces(before, ANN, "sess-ann")
+    ann_before = traces(before, *ANN_NEEDLES)
     expected = {name: sum(1 for c, _ in ann_before if c == name) for name in LEARNER_COLLECTIONS}
     assert all(expected[name] for name in LEARNER_COLLECTIONS if name != ACTIVITIES), expected
     response = client.delete(f"/admin/learners/{ANN}")
@@ -201,10 +227,10 @@ def test_erasure_of_a_learner_leaves_no_trace_in_any_collection(seeded: TestClie
     removed = response.json()["removed"]
     assert {name: removed.get(name, 0) for name in LEARNER_COLLECTIONS} == expected
     after = everything(client)
-    assert traces(after, ANN, "sess-ann") == []
+    assert traces(after, *ANN_NEEDLES) == []
     # Bob's data stays, except what he shared with Ann (the group statement, her instructor role...)
-    bob_kept = [t for t in traces(before, BOB, "sess-bob") if t not in set(ann_before)]
-    assert traces(after, BOB, "sess-bob") == bob_kept
+    bob_kept = [t for t in traces(before, *BOB_NEEDLES) if t not in set(ann_before)]
+    assert traces(after, *BOB_NEEDLES) == bob_kept
     kept = {doc["statement"]["verb"]["id"] for doc in after[STATEMENTS] if doc.get("source") != "scorm"}
     assert kept == {"http://adlnet.gov/expapi/verbs/experienced", "http://example.com/by-key"}
 
@@ -261,7 +287,7 @@ def test_erasure_of_an_lms_account_agent_is_the_learner_erasure(seeded: TestClie
     response = seeded.delete("/admin/agents", params={"agent": json.dumps(agent)})
     assert response.status_code == 200
     assert response.json()["removed"][SCORM_ENROLLMENTS] == 1
-    assert traces(everything(seeded), ANN, "sess-ann") == []
+    assert traces(everything(seeded), *ANN_NEEDLES) == []
 
 
 @pytest.mark.parametrize(
