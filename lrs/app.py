@@ -50,13 +50,14 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         db = database or open_database(settings)
         app.state.settings = settings
         app.state.db = db
-        app.state.authenticator = Authenticator(db, settings.lms_homepage, settings.auth_cache_seconds)
+        app.state.authenticator = Authenticator(db, settings)
         app.state.startup = startup = Startup(app.state, db, settings)
         try:
             await startup.start()
             yield
         finally:
             await startup.stop()
+            app.state.authenticator.close()
             await db.close()
 
     # cross-origin access only for the origins allowed (none by default: no CORS headers at all)

@@ -1,13 +1,16 @@
 """HTTP Basic credentials -> the caller (a Principal: authority agent and scopes); scope checks.
 
-Verifying a scrypt hash costs tens of milliseconds, so a verified (key, secret digest) is trusted
-for `auth_cache_seconds` within one process; revocation and rotation take effect at once in the
-process that made them and everywhere else within that time; expiry is checked on every request.
-The cache holds no secret, only a SHA-256 digest of it.
+Verifying a scrypt hash costs tens of milliseconds, so it runs on a bounded thread pool (never on
+the event loop), and a verified (key, secret digest) is trusted for `auth_cache_seconds` within one
+process; revocation and rotation take effect at once in the process that made them and everywhere
+else within that time; expiry is checked on every request. The cache holds no secret, only a
+SHA-256 digest of it. Unknown keys cost the same work as wrong secrets (no enumeration by timing),
+and failed logins are limited per key and per client address (lrs/login_limits.py).
 """
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import hashlib
@@ -18,8 +21,12 @@ from typing import Any
 
 from starlette.requests import Request
 
-from lrs.credentials import Credential, find_credential_hash, verify_secret
+from lrs.credentials import Credential, SecretChecker, find_credential_hash
 from lrs.errors import Forbidden, Unauthorized
+from lrs.login_limits import LoginLimiter, LoginLimits
+from lrs.scorm.audit import client_ip, parse_networks
+from lrs.settings import Settings
+from lrs.storage import Database
 
 # scopes that grant a given scope, besides itself
 _GRANTED_BY: dict[str, tuple[str, ...]] = {
@@ -65,11 +72,26 @@ def authority_agent(key: str, name: str, homepage: str) -> dict[str, Any]:
 class Authenticator:
     """Turns an Authorization header into a Principal, with a short verification cache."""
 
-    def __init__(self, db: Any, homepage: str, cache_seconds: float) -> None:
+    def __init__(self, db: Database, settings: Settings) -> None:
         self._db = db
-        self._homepage = homepage
-        self._ttl = cache_seconds
+        self._homepage = settings.lms_homepage
+        self._ttl = settings.auth_cache_seconds
         self._cache: dict[tuple[str, str], tuple[float, Principal]] = {}
+        self._pending: dict[tuple[str, str], asyncio.Future[Principal]] = {}
+        self._trusted = parse_networks(settings.trusted_proxies)
+        self._checker = SecretChecker(settings.auth_hash_threads, settings.auth_hash_queue)
+        self._limiter = LoginLimiter(
+            db,
+            LoginLimits(
+                settings.auth_max_failures_per_key,
+                settings.auth_max_failures_per_address,
+                settings.auth_failure_window_seconds,
+                settings.auth_known_client_seconds,
+            ),
+        )
+
+    def close(self) -> None:
+        self._checker.close()
 
     async def authenticate(self, request: Request) -> Principal:
         header = request.headers.get("authorization")
@@ -84,11 +106,17 @@ class Authenticator:
             raise Unauthorized("malformed Basic credentials") from None
         if not sep:
             raise Unauthorized("malformed Basic credentials")
-        return await self._verify(key, secret)
+        return await self._verify(key, secret, self.client_address(request))
 
-    async def verify(self, key: str, secret: str) -> Principal:
-        """The caller for a key and secret given another way than a header (the dashboard sign-in)."""
-        return await self._verify(key, secret)
+    def client_address(self, request: Request) -> str | None:
+        """The client's address for the failed-login limits (X-Forwarded-For only from trusted proxies)."""
+        peer = request.client.host if request.client else None
+        return client_ip(peer, request.headers.get("x-forwarded-for"), self._trusted)
+
+    async def verify(self, key: str, secret: str, address: str | None = None) -> Principal:
+        """The caller for a key and secret given another way than a header (the dashboard sign-in);
+        `address` (client_address) is whom the failed-login limits count against."""
+        return await self._verify(key, secret, address)
 
     def principal_of(self, credential: Credential) -> Principal:
         """The Principal a live credential stands for."""
@@ -100,21 +128,42 @@ class Authenticator:
             credential.expires_at,
         )
 
-    async def _verify(self, key: str, secret: str) -> Principal:
+    async def _verify(self, key: str, secret: str, address: str | None) -> Principal:
         cache_key = (key, hashlib.sha256(secret.encode()).hexdigest())
         cached = self._cache.get(cache_key)
-        now = time.monotonic()
-        if cached and cached[0] > now and not _expired(cached[1]):
+        if cached and cached[0] > time.monotonic() and not _expired(cached[1]):
             return cached[1]
+        # one check per (key, secret) at a time: concurrent requests with the same credential (a
+        # client opening many connections at once) wait for it instead of each hashing again
+        pending = self._pending.get(cache_key)
+        if pending is None:
+            check = self._check(cache_key, key, secret, address)
+            pending = self._pending[cache_key] = asyncio.ensure_future(check)
+            pending.add_done_callback(lambda done: self._settled(cache_key, done))
+        return await asyncio.shield(pending)
+
+    def _settled(self, cache_key: tuple[str, str], done: asyncio.Future[Principal]) -> None:
+        if self._pending.get(cache_key) is done:
+            del self._pending[cache_key]
+        if not done.cancelled():
+            done.exception()  # retrieved here too, so a check nobody awaits any more is not reported
+
+    async def _check(
+        self, cache_key: tuple[str, str], key: str, secret: str, address: str | None
+    ) -> Principal:
+        await self._limiter.check(key, address)
         found = await find_credential_hash(self._db, key)
-        if found is None or not verify_secret(secret, found[1]):
+        # an unknown key is checked too (against a dummy hash): the same work as a wrong secret
+        if not await self._checker.check(secret, found[1] if found else None) or found is None:
             self._cache.pop(cache_key, None)
+            await self._limiter.record_failure(key, address)
             raise Unauthorized("unknown key or wrong secret")
+        await self._limiter.record_success(key, address)
         principal = self.principal_of(found[0])
         if self._ttl > 0:
             if len(self._cache) > 10_000:
                 self._cache.clear()
-            self._cache[cache_key] = (now + self._ttl, principal)
+            self._cache[cache_key] = (time.monotonic() + self._ttl, principal)
         return principal
 
     def forget(self, key: str) -> None:

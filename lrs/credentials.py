@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import hashlib
 import hmac
 import secrets
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from lrs.errors import BadRequest, Conflict, NotFound
+from lrs.errors import BadRequest, Conflict, DuplicateKey, NotFound, ServiceBusy
 from lrs.storage import Database
 from lrs.storage.indexes import CREDENTIALS
 
@@ -46,6 +49,44 @@ def verify_secret(secret: str, stored: str) -> bool:
     except ValueError:
         return False
     return hmac.compare_digest(candidate.hex(), digest)
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash no secret is known to match: unknown, revoked and expired keys are checked against it."""
+    return hash_secret(secrets.token_urlsafe(24))
+
+
+class SecretChecker:
+    """Checks secrets against stored hashes on a bounded thread pool, never on the event loop
+    (hashlib.scrypt releases the GIL). A missing hash (unknown key) is checked against a dummy
+    one, so it costs the same as a wrong secret for a real key. More than `queue` checks waiting
+    for a thread are refused with ServiceBusy (503) rather than queued without bound."""
+
+    def __init__(self, threads: int, queue: int) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=max(1, threads), thread_name_prefix="lrs-scrypt")
+        self._limit = max(1, threads) + max(0, queue)
+        self._in_flight = 0
+
+    async def check(self, secret: str, stored: str | None) -> bool:
+        """Whether `secret` matches `stored`; always False, after the same work, when `stored` is None."""
+        if self._in_flight >= self._limit:
+            raise ServiceBusy("too many credential checks in progress; retry shortly")
+        self._in_flight += 1
+        try:
+            loop = asyncio.get_running_loop()
+            if stored is None:
+                await loop.run_in_executor(self._pool, verify_secret, secret, await self._dummy(loop))
+                return False
+            return await loop.run_in_executor(self._pool, verify_secret, secret, stored)
+        finally:
+            self._in_flight -= 1
+
+    async def _dummy(self, loop: asyncio.AbstractEventLoop) -> str:
+        return await loop.run_in_executor(self._pool, _dummy_hash)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
 
 
 @dataclass(frozen=True)
@@ -122,6 +163,51 @@ async def create_credential(
     doc = await db.collection(CREDENTIALS).find_one({"_id": key})
     assert doc is not None
     return _from_doc(doc), secret
+
+
+async def ensure_default_credential(db: Database, key: str, secret: str) -> str:
+    """Apply LRS_DEFAULT_API_KEY/SECRET at start-up; answers what was done (`created`, `secret
+    updated`, `unchanged`, or `revoked` when it is revoked and so left alone).
+
+    The rule: created once, with every scope, when absent. When present it gets every scope
+    (scopes added since are granted) and is never un-revoked, nor does its expiry change. Its secret
+    is replaced only when the environment's secret changed since it was last applied
+    (`env_secret_hash`), so a rotation through the admin API stays in force across restarts until
+    the operator sets a new LRS_DEFAULT_API_SECRET.
+    """
+    coll = db.collection(CREDENTIALS)
+    doc = await coll.find_one({"_id": key})
+    if doc is None:
+        hashed = hash_secret(secret)
+        try:
+            await coll.insert_one(
+                {
+                    "_id": key,
+                    "label": "default",
+                    "scopes": list(ALL_SCOPES),
+                    "secret_hash": hashed,
+                    "env_secret_hash": hashed,
+                    "revoked": False,
+                    "expires_at": None,
+                    "created": _stored_time(datetime.now(UTC)),
+                }
+            )
+            return "created"
+        except DuplicateKey:  # another worker starting at the same time created it
+            doc = await coll.find_one({"_id": key})
+            assert doc is not None
+    if doc.get("revoked"):
+        return "revoked"
+    updates: dict[str, Any] = {"scopes": list(ALL_SCOPES)}
+    applied = doc.get("env_secret_hash")
+    outcome = "unchanged"
+    if not verify_secret(secret, applied or doc["secret_hash"]):
+        updates["secret_hash"] = updates["env_secret_hash"] = hash_secret(secret)
+        outcome = "secret updated"
+    elif applied is None:  # stored before this rule: the stored secret is the one applied
+        updates["env_secret_hash"] = doc["secret_hash"]
+    await coll.update_one({"_id": key, "revoked": False}, {"$set": updates})
+    return outcome
 
 
 async def issue_credential(

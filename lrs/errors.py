@@ -144,6 +144,26 @@ class PreconditionRequired(LrsError):
     status_code, code = 428, "precondition_required"
 
 
+class TooManyRequests(LrsError):
+    """Refused for a while (failed logins over their limit); Retry-After says how long."""
+
+    status_code, code = 429, "too_many_requests"
+
+    def __init__(self, message: str, retry_after: int, **kw: Any) -> None:
+        super().__init__(message, **kw)
+        self.headers["Retry-After"] = str(retry_after)
+
+
+class ServiceBusy(LrsError):
+    """Too much work queued (credential checks); Retry-After says when to try again."""
+
+    status_code, code = 503, "busy"
+
+    def __init__(self, message: str, retry_after: int = 1, **kw: Any) -> None:
+        super().__init__(message, **kw)
+        self.headers["Retry-After"] = str(retry_after)
+
+
 class StorageError(LrsError):
     status_code, code = 500, "storage_error"
 

@@ -54,6 +54,9 @@ admin_routes = [
     # import and export (cli)
     Route("/imports", imports.create_import, methods=["POST"]),
     Route("/exports/statements", export.export_statements_ndjson, methods=["GET"]),
+    # erasure (admin)
+    Route("/learners/{learner_id:path}", admin.erase_learner, methods=["DELETE"]),
+    Route("/agents", admin.erase_agent, methods=["DELETE"]),
 ]
 
 dashboard_routes = [

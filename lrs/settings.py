@@ -45,6 +45,17 @@ class Settings(BaseSettings):
     auth_cache_seconds: float = 5.0
     # longest label of a credential created through the admin API
     credential_label_max_chars: int = 200
+    # failed logins allowed per credential key / per client address within one window (0 = no limit);
+    # over the limit: 429 with Retry-After until the window ends. Counted in the database.
+    auth_max_failures_per_key: int = Field(default=100, ge=0)
+    auth_max_failures_per_address: int = Field(default=20, ge=0)
+    auth_failure_window_seconds: int = Field(default=300, ge=1)
+    # an address that logged in with a key is exempt from that key's limit (not its own) this long
+    auth_known_client_seconds: int = Field(default=86_400, ge=0)
+    # threads that check secrets (scrypt, off the event loop), and checks allowed to wait for one
+    # before further ones are answered 503 with Retry-After
+    auth_hash_threads: int = Field(default=2, ge=1)
+    auth_hash_queue: int = Field(default=32, ge=0)
 
     # browsers: origins allowed to call the API cross-origin (exact origins; [] = none, "*" = any)
     cors_origins: list[str] = Field(default_factory=list)

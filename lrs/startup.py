@@ -9,7 +9,7 @@ import contextlib
 import logging
 from typing import Any
 
-from lrs.credentials import ALL_SCOPES, create_credential
+from lrs.credentials import ensure_default_credential
 from lrs.errors import StorageUnavailable
 from lrs.settings import Settings
 from lrs.signing import Signer, load_signer
@@ -49,13 +49,16 @@ class Startup:
         await self._db.open()  # MongoDB: reachable, and recent enough (UnsupportedServer otherwise)
         await create_indexes(self._db)
         if settings.default_api_key and settings.default_api_secret:
-            await create_credential(
-                self._db,
-                "default",
-                ALL_SCOPES,
-                key=settings.default_api_key,
-                secret=settings.default_api_secret.get_secret_value(),
+            outcome = await ensure_default_credential(
+                self._db, settings.default_api_key, settings.default_api_secret.get_secret_value()
             )
+            if outcome == "revoked":
+                log.warning(
+                    "default credential %r (LRS_DEFAULT_API_KEY) is revoked and stays revoked",
+                    settings.default_api_key,
+                )
+            else:
+                log.info("default credential %r: %s (every scope)", settings.default_api_key, outcome)
         if not settings.secret_key:
             self._state.signer = await load_signer(self._db, None)
         self.ready, self.problem = True, None

@@ -9,9 +9,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from lrs import credentials
+from lrs.admin import erasure
 from lrs.admin.models import parse_credential
 from lrs.auth import authenticate, require
+from lrs.errors import InvalidParameter
 from lrs.responses import json_response
+from lrs.xapi.document_params import parse_agent
 
 SCOPE = "admin"
 
@@ -75,3 +78,26 @@ async def whoami(request: Request) -> Response:
             "expires_at": principal.expires_at,
         }
     )
+
+
+async def erase_learner(request: Request) -> Response:
+    """DELETE /admin/learners/{learner_id}: every trace of an LMS learner (idempotent)."""
+    await require(request, SCOPE)
+    learner_id = request.path_params["learner_id"]
+    settings = request.app.state.settings
+    subject = erasure.learner_subject(learner_id, settings.lms_homepage)
+    removed = await erasure.erase(request.app.state.db, subject, settings.activity_iri_base)
+    return json_response({"learner": learner_id, "removed": removed})
+
+
+async def erase_agent(request: Request) -> Response:
+    """DELETE /admin/agents?agent=<xAPI agent JSON>: every trace of an xAPI agent (idempotent)."""
+    await require(request, SCOPE)
+    raw = request.query_params.get("agent")
+    if raw is None:
+        raise InvalidParameter("missing required parameter 'agent'", field="agent")
+    agent = parse_agent(raw)
+    settings = request.app.state.settings
+    subject = erasure.agent_subject(agent, settings.lms_homepage)
+    removed = await erasure.erase(request.app.state.db, subject, settings.activity_iri_base)
+    return json_response({"agent": agent, "removed": removed})

@@ -61,7 +61,8 @@ async def login(request: Request) -> Response:
     check_csrf(request, form.get("csrf"), request.cookies.get(LOGIN_COOKIE))
     key, secret = str(form.get("key", "")).strip(), str(form.get("secret", ""))
     try:
-        await request.app.state.authenticator.verify(key, secret)
+        authenticator = request.app.state.authenticator
+        await authenticator.verify(key, secret, authenticator.client_address(request))
     except Unauthorized:
         return _login_page(request, "Unknown key or wrong secret.", 401)
     response = RedirectResponse("/dashboard/courses", status_code=303, headers={"Cache-Control": "no-store"})

@@ -28,6 +28,7 @@ SCORM_ENROLLMENTS = "scorm_enrollments"
 SCORM_PACKAGES = "scorm_packages"  # _id = hash of (course id, manifest bytes)
 SCORM_COURSES = "scorm_courses"  # _id = course id: its package revisions and latest package
 SCORM_SCO_STATUS = "scorm_sco_status"  # _id = "<attempt id>:<sco id>": a SCO's own outcome elements
+AUTH_FAILURES = "auth_failures"  # failed logins, _id = "<kind>:<subject>:<window>" (lrs/login_limits.py)
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,7 @@ INDEXES: list[Index] = [
         "activity/agent/registration, and profile id lists",
     ),
     Index(CREDENTIALS, [("created", 1)], "credentials_created", "lrs-bridge credentials list"),
+    Index(DOCUMENTS, [("agent", 1)], "documents_agent", "erasure: every document of an agent (lrs/admin)"),
     # --- scorm (owned by lrs/scorm) ---
     Index(
         SCORM_ATTEMPTS,
@@ -131,6 +133,14 @@ INDEXES: list[Index] = [
         [("attempt_id", 1)],
         "scorm_sco_status_attempt",
         why="course rollup reads every SCO status of one attempt",
+    ),
+    # --- failed logins (owned by lrs/login_limits.py) ---
+    Index(
+        AUTH_FAILURES,
+        [("expires_at", 1)],
+        "auth_failures_expiry",
+        "TTL: counters of past windows go away by themselves",
+        {"expireAfterSeconds": 0},
     ),
     # --- reports (owned by lrs/reports) ---
     Index(

@@ -19,6 +19,7 @@ from typing import Any
 from lrs.storage.indexes import (
     ACTIVITIES,
     ATTACHMENTS,
+    AUTH_FAILURES,
     CREDENTIALS,
     DOCUMENTS,
     INDEXES,
@@ -398,6 +399,80 @@ SHAPES: list[QueryShape] = [
         "scorm_sco_status_attempt",
         ("attempt_id",),
         where="sco_records",
+    ),
+    # --- failed logins (lrs/login_limits.py)
+    QueryShape("failed-login counters by id", AUTH_FAILURES, "_id_", ("_id",), where="LoginLimiter"),
+    QueryShape(
+        "failed-login counters past their window (MongoDB's TTL monitor)",
+        AUTH_FAILURES,
+        "auth_failures_expiry",
+        range=("expires_at",),
+        where="TTL index",
+    ),
+    # --- erasure (lrs/admin/erasure.py)
+    _statements("erasure: statements of an agent", ("related_agents",), where="lrs/admin/erasure.py"),
+    QueryShape("erasure: documents of an agent", DOCUMENTS, "documents_agent", ("agent",), where="erase"),
+    QueryShape(
+        "erasure: a learner's enrollments",
+        SCORM_ENROLLMENTS,
+        "reports_enrollments_learner_course",
+        ("learner_id",),
+        where="_erase_scorm",
+    ),
+    QueryShape(
+        "erasure: a learner's attempts",
+        SCORM_ATTEMPTS,
+        "reports_attempts_learner_course_number",
+        ("learner_id",),
+        where="_erase_scorm",
+    ),
+    QueryShape(
+        "erasure: attempts of enrollments",
+        SCORM_ATTEMPTS,
+        "scorm_attempts_enrollment_number",
+        ("enrollment_id",),
+        where="_erase_scorm",
+    ),
+    QueryShape(
+        "erasure: a learner's sessions",
+        SCORM_SESSIONS,
+        "reports_sessions_learner_course_started",
+        ("learner_id",),
+        where="_erase_scorm",
+    ),
+    QueryShape(
+        "erasure: sessions of attempts",
+        SCORM_SESSIONS,
+        "reports_sessions_attempt",
+        ("attempt_id",),
+        where="_erase_scorm",
+    ),
+    QueryShape(
+        "erasure: commit records of a session (an _id range '<session>:')",
+        SCORM_COMMITS,
+        "_id_",
+        ("_id",),
+        where="_erase_commit_records",
+    ),
+    QueryShape(
+        "erasure: audit rows of sessions",
+        SCORM_AUDIT,
+        "scorm_audit_session_received",
+        ("session_id",),
+        where="_erase_scorm",
+    ),
+    QueryShape(
+        "erasure: audit rows whose payload names the learner",
+        SCORM_AUDIT,
+        None,
+        where="_erase_named_audit: a regex on the payload text, run once per erasure (rejected commits "
+        "reach no attempt or session); the audit is bounded by its retention",
+    ),
+    QueryShape(
+        "erasure: statements still using an erased statement's attachment",
+        STATEMENTS,
+        None,
+        where="_erase_orphan_attachments: one pass, only when erased statements had attachments",
     ),
 ]
 
