@@ -148,7 +148,8 @@ def test_import_needs_the_admin_scope(client: TestClient) -> None:
 @pytest.mark.parametrize(
     ("body", "status", "field"),
     [
-        pytest.param(b"[", 422, "body", id="not-json"),
+        pytest.param(b"[", 400, "body", id="not-json"),
+        pytest.param(b'{"rows": [], "rows": []}', 400, "rows", id="duplicate-key"),
         pytest.param(b'{"rows": {}}', 422, "rows", id="rows-not-a-list"),
         pytest.param(b'{"rows": [{"line": 0, "values": {}}]}', 422, "rows[0]", id="bad-line"),
         pytest.param(b'{"rows": [{"line": 2, "values": []}]}', 422, "rows[0]", id="values-not-object"),
