@@ -102,6 +102,8 @@ class Settings(BaseSettings):
     max_import_rows_per_batch: int = Field(default=500, ge=1)
     # imported first/last access dates before this day are refused as out of range
     import_earliest_date: date = date(2000, 1, 1)
+    # imported attempt counts above this are refused as out of range
+    import_max_attempts: int = 10_000
     # statements read from the store per page while an export streams (memory stays flat)
     export_page_size: int = Field(default=1000, ge=1)
     # report rows computed per chunk while a CSV report streams

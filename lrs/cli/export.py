@@ -16,10 +16,14 @@ FILTERS = ("agent", "verb", "activity", "registration", "since", "until")
 
 @click.command()
 @click.option("-o", "--output", type=click.File("wb"), default="-", help="file to write (default: stdout)")
-@click.option("--agent", metavar="JSON", help='an xAPI agent, e.g. \'{"mbox": "mailto:a@b.c"}\'')
-@click.option("--verb", metavar="IRI")
-@click.option("--activity", metavar="IRI")
-@click.option("--registration", metavar="UUID")
+@click.option(
+    "--agent", metavar="JSON", help='statements by this agent (the actor), e.g. \'{"mbox": "mailto:a@b.c"}\''
+)
+@click.option("--verb", metavar="IRI", help="statements with this verb id")
+@click.option("--activity", metavar="IRI", help="statements about this activity (the object)")
+@click.option(
+    "--registration", metavar="UUID", help="statements of this registration (a SCORM enrollment id)"
+)
 @click.option("--related-activities", is_flag=True, help="match the activity anywhere in the statement")
 @click.option("--related-agents", is_flag=True, help="match the agent anywhere in the statement")
 @click.option("--since", metavar="ISO-8601", help="stored after (exclusive)")

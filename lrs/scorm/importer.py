@@ -14,7 +14,7 @@ from lrs.errors import DuplicateKey
 from lrs.scorm import attempts as att
 from lrs.scorm import tree as cmi_tree
 from lrs.scorm.ingest import learner_agent
-from lrs.scorm.legacy import LegacyRow, RowProblem, parse_row
+from lrs.scorm.legacy import LegacyRow, RowLimits, RowProblem, parse_row
 from lrs.scorm.models import CommitIn
 from lrs.scorm.timing import now_ms
 from lrs.settings import Settings
@@ -258,7 +258,10 @@ async def import_row(
     db: Database, settings: Settings, line: int, raw: dict[str, Any], *, dry_run: bool, now: datetime
 ) -> RowResult:
     """Validate one raw row and import it (nothing when its enrollment exists, or on a dry run)."""
-    row, problems = parse_row(line, raw, earliest=settings.import_earliest_date, now=now)
+    limits = RowLimits(
+        settings.import_earliest_date, settings.max_duration_seconds, settings.import_max_attempts
+    )
+    row, problems = parse_row(line, raw, limits=limits, now=now)
     if row is None:
         return RowResult(line, "invalid", problems=tuple(problems))
     plan = plan_row(row, now)

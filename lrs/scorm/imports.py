@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
 from lrs.auth import require
+from lrs.bounds import load_json
 from lrs.errors import InvalidRequest, PayloadTooLarge
 from lrs.responses import json_response
 from lrs.scorm.importer import import_rows
@@ -24,12 +24,11 @@ SCOPE = "admin"
 OUTCOMES = ("imported", "would import", "skipped", "invalid")
 
 
-def parse_import_body(content: bytes, limit: int) -> tuple[list[tuple[int, dict[str, Any]]], bool]:
-    """The (line, values) rows and the dry_run flag of a request body; 422/413 naming the field."""
-    try:
-        body = orjson.loads(content)
-    except orjson.JSONDecodeError as exc:
-        raise InvalidRequest(f"body: not JSON ({exc})", field="body") from None
+def parse_import_body(
+    content: bytes, limit: int, max_depth: int = 64
+) -> tuple[list[tuple[int, dict[str, Any]]], bool]:
+    """The (line, values) rows and the dry_run flag of a request body; 400/422/413 naming the field."""
+    body = load_json(content, max_depth=max_depth, what="import body")
     if not isinstance(body, dict) or not isinstance(body.get("rows"), list):
         raise InvalidRequest('body: {"rows": [{"line": n, "values": {...}}], "dry_run": bool}', field="rows")
     dry_run = body.get("dry_run", False)
@@ -56,7 +55,9 @@ async def create_import(request: Request) -> Response:
     """POST /admin/imports."""
     await require(request, SCOPE)
     settings = request.app.state.settings
-    rows, dry_run = parse_import_body(await request.body(), settings.max_import_rows_per_batch)
+    rows, dry_run = parse_import_body(
+        await request.body(), settings.max_import_rows_per_batch, settings.max_json_depth
+    )
     results = await import_rows(request.app.state.db, settings, rows, dry_run=dry_run)
     counts = Counter(r.outcome for r in results)
     return json_response(

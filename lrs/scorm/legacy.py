@@ -44,6 +44,15 @@ _CLOCK = re.compile(r"(\d+):([0-5]?\d):([0-5]?\d(?:\.\d+)?)")
 
 
 @dataclass(frozen=True)
+class RowLimits:
+    """The ranges a row's values must fall in (from settings)."""
+
+    earliest: date = date(2000, 1, 1)  # LRS_IMPORT_EARLIEST_DATE
+    max_seconds: float = 100 * 365 * 86400  # LRS_MAX_DURATION_SECONDS
+    max_attempts: int = 10_000  # LRS_IMPORT_MAX_ATTEMPTS
+
+
+@dataclass(frozen=True)
 class RowProblem:
     """One thing wrong in a row: where (line, column), the value found and why it is refused."""
 
@@ -96,21 +105,23 @@ def parse_duration(text: str) -> float | None:
         clock = _CLOCK.fullmatch(text)
         if not clock:
             raise ValueError("not hh:mm:ss (minutes and seconds 0-59)")
-        return int(clock[1]) * 3600 + int(clock[2]) * 60 + float(clock[3])
+        return float(clock[1]) * 3600 + int(clock[2]) * 60 + float(clock[3])
     try:
         seconds = float(text)
     except ValueError:
         raise ValueError("not seconds, hh:mm:ss or an ISO 8601 duration") from None
-    if seconds < 0 or seconds != seconds or seconds == float("inf"):
+    if seconds != seconds or text.lower().lstrip("+-") in ("inf", "infinity"):
+        raise ValueError("not seconds, hh:mm:ss or an ISO 8601 duration")
+    if seconds < 0:
         raise ValueError("a time spent cannot be negative")
-    return seconds
+    return seconds  # too many digits give inf, refused by the caller's upper bound
 
 
 class _Row:
     """Reads one raw row column by column, collecting a RowProblem for each bad value."""
 
-    def __init__(self, line: int, raw: dict[str, Any], earliest: date, now: datetime) -> None:
-        self.line, self.raw, self.earliest, self.now = line, raw, earliest, now
+    def __init__(self, line: int, raw: dict[str, Any], limits: RowLimits, now: datetime) -> None:
+        self.line, self.raw, self.limits, self.now = line, raw, limits, now
         self.problems: list[RowProblem] = []
 
     def problem(self, column: str, reason: str, value: Any = None) -> None:
@@ -172,6 +183,11 @@ class _Row:
         if value < 0 or value != int(value):
             self.problem(column, "not a whole number of attempts (0 or more)")
             return 0
+        if value > self.limits.max_attempts:
+            self.problem(
+                column, f"out of range: more than {self.limits.max_attempts} (LRS_IMPORT_MAX_ATTEMPTS)"
+            )
+            return 0
         return int(value)
 
     def duration(self, column: str) -> float:
@@ -181,10 +197,16 @@ class _Row:
         else:
             text = self.text(column)
         try:
-            return parse_duration(text) or 0.0
+            seconds = parse_duration(text) or 0.0
         except ValueError as exc:
             self.problem(column, str(exc))
             return 0.0
+        if seconds > self.limits.max_seconds:
+            self.problem(
+                column, f"out of range: more than {self.limits.max_seconds:g} s (LRS_MAX_DURATION_SECONDS)"
+            )
+            return 0.0
+        return seconds
 
     def moment(self, column: str) -> datetime | None:
         text = self.text(column)
@@ -192,14 +214,13 @@ class _Row:
             return None
         try:
             moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
-        except ValueError:
+            moment = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
+        except (ValueError, OverflowError):
             self.problem(column, "not an ISO 8601 date (like 2024-01-31T09:00:00Z)")
             return None
-        moment = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
-        if moment.date() < self.earliest:
-            self.problem(
-                column, f"out of range: before {self.earliest.isoformat()} (LRS_IMPORT_EARLIEST_DATE)"
-            )
+        earliest = self.limits.earliest
+        if moment.date() < earliest:
+            self.problem(column, f"out of range: before {earliest.isoformat()} (LRS_IMPORT_EARLIEST_DATE)")
             return None
         if moment > self.now + FUTURE_TOLERANCE:
             self.problem(column, "out of range: in the future")
@@ -227,10 +248,10 @@ class _Row:
 
 
 def parse_row(
-    line: int, raw: dict[str, Any], *, earliest: date, now: datetime
+    line: int, raw: dict[str, Any], *, limits: RowLimits, now: datetime
 ) -> tuple[LegacyRow | None, list[RowProblem]]:
     """A legacy row, or None with every problem found in it (row, column, value, reason)."""
-    r = _Row(line, raw, earliest, now)
+    r = _Row(line, raw, limits, now)
     user_id, course_id = r.required("user_id"), r.required("course_id")
     version = r.text("scorm_version") or "1.2"
     if version not in ("1.2", "2004"):

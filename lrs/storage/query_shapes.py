@@ -108,6 +108,17 @@ SHAPES: list[QueryShape] = [
         where="lrs/xapi/statement_refs.py load_targets",
     ),
     QueryShape("statement by id, voiding targets, duplicates", STATEMENTS, "_id_", ("_id",)),
+    # GET /admin/exports/statements pages through the same shapes as GET /xapi/statements (any
+    # filter above, then keyset after the last (stored, _id)); this is its unfiltered page
+    QueryShape(
+        "statements export page (keyset after stored, _id)",
+        STATEMENTS,
+        "statements_stored",
+        (),
+        NEWEST_FIRST,
+        ("stored",),
+        where="lrs/xapi/export.py export_statements",
+    ),
     QueryShape(
         "agents: names of one actor (GET /xapi/agents)",
         STATEMENTS,

@@ -17,7 +17,7 @@ from starlette.applications import Starlette
 from lrs.app import create_app
 from lrs.settings import Settings
 from lrs.storage import Database
-from tests.support import API_KEY, API_SECRET, MONGODB_URL, make_database, make_settings
+from tests.support import API_KEY, API_SECRET, make_database, make_settings
 
 # the default credential of the test settings: every scope, `admin` included
 ADMIN_KEY, ADMIN_SECRET = API_KEY, API_SECRET
@@ -51,8 +51,8 @@ async def _call(work: Callable[[Database], Awaitable[Any]], db: Database) -> Any
 
 @contextmanager
 def running_server(**overrides: Any) -> Iterator[Server]:
-    """A server on its own store (MongoDB when LRS_TEST_MONGODB_URL is set); stopped, and its
-    database dropped, at the end."""
+    """A server on its own store (MongoDB when LRS_TEST_MONGODB_URL is set); stopped at the end
+    (the app closes its store then, dropping a MongoDB test database)."""
     settings = make_settings(**overrides)
     app = create_app(settings, make_database(settings))
     port = _free_port()
@@ -68,8 +68,6 @@ def running_server(**overrides: Any) -> Iterator[Server]:
     try:
         yield handle
     finally:
-        if MONGODB_URL:
-            handle.run(lambda db: db.drop())
         server.should_exit = True
         thread.join(timeout=10)
         loop.close()

@@ -16,9 +16,8 @@ from lrs.app import create_app
 from lrs.credentials import create_credential
 from lrs.scorm.attempts import attempt_id, enrollment_id
 from lrs.storage.indexes import SCORM_ATTEMPTS, SCORM_ENROLLMENTS, SCORM_SESSIONS, STATEMENTS
-from lrs.storage.memory import MemoryDatabase
 from tests.scorm.helpers import commit, find, find_one, post
-from tests.support import basic_auth, make_settings
+from tests.support import basic_auth, make_database, make_settings
 
 DATA = Path(__file__).parent / "data"
 
@@ -149,7 +148,8 @@ def test_import_needs_the_admin_scope(client: TestClient) -> None:
 @pytest.mark.parametrize(
     ("body", "status", "field"),
     [
-        pytest.param(b"[", 422, "body", id="not-json"),
+        pytest.param(b"[", 400, "body", id="not-json"),
+        pytest.param(b'{"rows": [], "rows": []}', 400, "rows", id="duplicate-key"),
         pytest.param(b'{"rows": {}}', 422, "rows", id="rows-not-a-list"),
         pytest.param(b'{"rows": [{"line": 0, "values": {}}]}', 422, "rows[0]", id="bad-line"),
         pytest.param(b'{"rows": [{"line": 2, "values": []}]}', 422, "rows[0]", id="values-not-object"),
@@ -164,7 +164,7 @@ def test_import_refuses_malformed_bodies(client: TestClient, body: bytes, status
 def test_import_refuses_a_batch_over_the_limit() -> None:
     settings = make_settings(max_import_rows_per_batch=2)
     with TestClient(
-        create_app(settings, MemoryDatabase("lrs")), headers={"Authorization": basic_auth()}
+        create_app(settings, make_database(settings)), headers={"Authorization": basic_auth()}
     ) as client:
         rows = [{"line": n, "values": {"user_id": f"u{n}", "course_id": "c"}} for n in range(2, 5)]
         response = client.post("/admin/imports", json={"rows": rows})

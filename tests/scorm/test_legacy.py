@@ -7,15 +7,15 @@ from typing import Any
 
 import pytest
 
-from lrs.scorm.legacy import RowProblem, parse_duration, parse_row
+from lrs.scorm.legacy import RowLimits, RowProblem, parse_duration, parse_row
 
 NOW = datetime(2026, 11, 1, 12, tzinfo=UTC)
-EARLIEST = date(2000, 1, 1)
+LIMITS = RowLimits(earliest=date(2000, 1, 1), max_seconds=100 * 365 * 86400, max_attempts=10_000)
 GOOD = {"user_id": "u-1", "course_id": "c-1"}
 
 
 def problems(raw: dict[str, Any]) -> list[tuple[str, str, str]]:
-    row, found = parse_row(7, raw, earliest=EARLIEST, now=NOW)
+    row, found = parse_row(7, raw, limits=LIMITS, now=NOW)
     assert (row is None) == bool(found)
     assert all(p.line == 7 for p in found)
     return [(p.column, p.value, p.reason) for p in found]
@@ -52,6 +52,8 @@ def test_parse_duration_forms(value: str, seconds: float | None) -> None:
         pytest.param("PT", "not an ISO 8601 duration", id="empty-iso"),
         pytest.param("P1H", "not an ISO 8601 duration", id="hours-without-T"),
         pytest.param("ten minutes", "not seconds, hh:mm:ss or an ISO 8601 duration", id="words"),
+        pytest.param("nan", "not seconds, hh:mm:ss or an ISO 8601 duration", id="nan"),
+        pytest.param("inf", "not seconds, hh:mm:ss or an ISO 8601 duration", id="inf"),
     ],
 )
 def test_parse_duration_refuses(value: str, reason: str) -> None:
@@ -111,6 +113,24 @@ def problems_of_lesson_status() -> str:
         pytest.param({"scorm_version": "1.3"}, ("scorm_version", "1.3", "not 1.2 or 2004"), id="version"),
         pytest.param({"cmi_data": "[1]"}, ("cmi_data", "[1]", "not a JSON object"), id="cmi-not-object"),
         pytest.param({"attempts": "-1"}, ("attempts", "-1", "not a whole number"), id="negative-attempts"),
+        pytest.param(
+            {"attempts": "1e300"}, ("attempts", "1e300", "out of range: more than 10000"), id="attempts"
+        ),
+        pytest.param(
+            {"total_time_spent": "99999999999:00:00"},
+            ("total_time_spent", "99999999999:00:00", "out of range: more than 3.1536e+09 s"),
+            id="time-too-long",
+        ),
+        pytest.param(
+            {"total_time_spent": "1" * 400},
+            ("total_time_spent", "1" * 400, "out of range"),
+            id="time-huge-number",
+        ),
+        pytest.param(
+            {"first_access": "0001-01-01T00:00:00+01:00"},
+            ("first_access", "0001-01-01T00:00:00+01:00", "not an ISO 8601 date"),
+            id="date-before-year-1-in-utc",
+        ),
     ],
 )
 def test_parse_row_checks_ranges(extra: dict[str, str], expected: tuple[str, str, str]) -> None:
@@ -132,7 +152,7 @@ def test_parse_row_accepts_a_full_row_with_decimal_commas_and_iso_time() -> None
             "first_access": "2024-01-10 09:00:00",
             "last_access": "2024-02-01T10:00:00+01:00",
         },
-        earliest=EARLIEST,
+        limits=LIMITS,
         now=NOW,
     )
     assert found == [] and row is not None
@@ -157,7 +177,7 @@ def test_parse_row_takes_json_values_from_json_lines() -> None:
             "total_time_spent": 3600,
             "cmi_data": {"cmi.core.lesson_location": "p2"},
         },
-        earliest=EARLIEST,
+        limits=LIMITS,
         now=NOW,
     )
     assert found == [] and row is not None
