@@ -20,6 +20,7 @@ from starlette.requests import Request
 
 from lrs.credentials import Credential, find_credential_hash, verify_secret
 from lrs.errors import Forbidden, Unauthorized
+from lrs.metrics import FAILED_LOGINS
 
 # scopes that grant a given scope, besides itself
 _GRANTED_BY: dict[str, tuple[str, ...]] = {
@@ -35,6 +36,7 @@ _GRANTED_BY: dict[str, tuple[str, ...]] = {
     "scorm/commit": ("all",),
     "scorm/launch": ("all",),
     "reports/read": ("all", "all/read"),
+    "metrics": ("admin",),
 }
 
 
@@ -109,6 +111,7 @@ class Authenticator:
         found = await find_credential_hash(self._db, key)
         if found is None or not verify_secret(secret, found[1]):
             self._cache.pop(cache_key, None)
+            FAILED_LOGINS.inc()
             raise Unauthorized("unknown key or wrong secret")
         principal = self.principal_of(found[0])
         if self._ttl > 0:

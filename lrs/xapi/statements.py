@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from lrs.errors import BadRequest, InvalidStatement, NotFound, PayloadTooLarge, StatementConflict
+from lrs.metrics import STATEMENTS_STORED
 from lrs.reports.derived import report_fields
 from lrs.settings import Settings
 from lrs.signing import Signer
@@ -83,6 +84,7 @@ async def store_statements(
         await _store_attachments(db, attachments, attachment_types or {})
     await _apply_voiding(db, fresh)
     await activity_store.merge_activities(db, [d["statement"] for d in fresh])
+    STATEMENTS_STORED.labels(source or "xapi").inc(len(fresh))
     return ids
 
 
