@@ -107,8 +107,18 @@ def commit_sessions(commits: int = 20, courses: int = 20) -> FlowFactory:
     return flow
 
 
+def health() -> FlowFactory:
+    """GET /health/live: the cheapest request the service answers (per-request overheads show most)."""
+
+    def flow(n: int) -> Flow:
+        yield Request("health", "GET", "/health/live")
+
+    return flow
+
+
 SCENARIOS: dict[str, Callable[..., FlowFactory]] = {
     "ceiling": ceiling,
+    "health": health,
     "statement_post": statement_post,
     "statement_batch": statement_batch,
     "statement_get": statement_get,

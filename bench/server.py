@@ -182,6 +182,8 @@ def build_app(kind: str) -> ASGIApp:
         return InstrumentedDatabase(open_database(settings), meter)
 
     lrs.app.open_database = instrumented  # type: ignore[attr-defined]  # bench process only
+    if os.environ.get("LRS_BENCH_OBSERVABILITY") == "off":  # bench/observability.py's baseline
+        _observability_off(lrs.app)
     url = os.environ.get("LRS_BENCH_MONGODB_URL") or None
     settings = Settings(
         _env_file=None,  # type: ignore[call-arg]
@@ -192,6 +194,33 @@ def build_app(kind: str) -> ASGIApp:
         log_level="warning",
     )
     return BenchControl(lrs.app.create_app(settings), meter)
+
+
+class _PassThrough:
+    """Stands in for lrs.access.AccessMiddleware when the benchmark measures the service without it."""
+
+    def __init__(self, app: ASGIApp, **options: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.app(scope, receive, send)
+
+
+def _observability_off(app_module: Any) -> None:
+    """No request id, access log line or request metric, and no storage metrics (bench process only)."""
+    app_module.AccessMiddleware = _PassThrough
+    app_module.InstrumentedDatabase = lambda db, meter: db
+
+
+def _log_to_file(path: str) -> None:
+    """The service's logging (JSON lines, lrs.access at INFO) written to a file instead of stderr."""
+    import logging.config
+
+    from lrs.logs import logging_config
+
+    config = logging_config("info")
+    config["handlers"]["stderr"] = {"class": "logging.FileHandler", "filename": path, "formatter": "json"}
+    logging.config.dictConfig(config)
 
 
 async def _watch_parent(parent: int, max_seconds: float) -> None:
@@ -209,6 +238,8 @@ def serve(kind: str, port: int, max_seconds: float) -> None:
 
     logging.getLogger("lrs").setLevel(logging.ERROR)
     logging.getLogger("lrs.storage").setLevel(logging.ERROR)
+    if os.environ.get("LRS_BENCH_LOG_FILE"):  # bench/observability.py: the access log as in service
+        _log_to_file(os.environ["LRS_BENCH_LOG_FILE"])
     app = build_app(kind)
     if os.environ.get("LRS_BENCH_GC_THRESHOLD"):
         gc.set_threshold(*(int(n) for n in os.environ["LRS_BENCH_GC_THRESHOLD"].split(",")))

@@ -12,6 +12,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import ClientDisconnect
 
+from lrs.access import AccessMiddleware
 from lrs.auth import Authenticator
 from lrs.errors import (
     LrsError,
@@ -22,10 +23,13 @@ from lrs.errors import (
 )
 from lrs.headers import SecurityHeadersMiddleware
 from lrs.limits import BodyLimitMiddleware
+from lrs.metrics import StorageMetrics
 from lrs.routes import routes
 from lrs.settings import Settings
 from lrs.startup import Startup
+from lrs.startup_report import example_value_warnings
 from lrs.storage import Database, open_database
+from lrs.storage.instrumented import InstrumentedDatabase
 from lrs.xapi.middleware import XapiMiddleware
 
 log = logging.getLogger("lrs")
@@ -37,6 +41,7 @@ EXPOSED_HEADERS = [
     "X-Experience-API-Version",
     "X-Experience-API-Consistent-Through",
     "X-Total-Count",  # report and export totals, for browser clients (the dashboard)
+    "X-Request-ID",
 ]
 
 
@@ -48,6 +53,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         db = database or open_database(settings)
+        # --- ops: storage calls measured for /metrics; example settings warned about ---
+        db = InstrumentedDatabase(db, StorageMetrics())
+        for warning in example_value_warnings(settings):
+            log.warning(warning)
+        # --- end ops ---
         app.state.settings = settings
         app.state.db = db
         app.state.authenticator = Authenticator(db, settings)
@@ -72,6 +82,13 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         )
     ]
     middleware = [
+        # ops: outermost, so every answer gets a request id, an access log line and its metrics
+        Middleware(
+            AccessMiddleware,
+            routes=routes,
+            hash_agents=settings.log_hash_agents,
+            max_id_length=settings.request_id_max_length,
+        ),
         Middleware(SecurityHeadersMiddleware),
         *(cors if settings.cors_origins else []),
         Middleware(XapiMiddleware),

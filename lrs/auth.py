@@ -27,6 +27,7 @@ from lrs.login_limits import LoginLimiter, LoginLimits
 from lrs.scorm.audit import client_ip, parse_networks
 from lrs.settings import Settings
 from lrs.storage import Database
+from lrs.metrics import FAILED_LOGINS
 
 # scopes that grant a given scope, besides itself
 _GRANTED_BY: dict[str, tuple[str, ...]] = {
@@ -42,6 +43,7 @@ _GRANTED_BY: dict[str, tuple[str, ...]] = {
     "scorm/commit": ("all",),
     "scorm/launch": ("all",),
     "reports/read": ("all", "all/read"),
+    "metrics": ("admin",),
 }
 
 
@@ -157,6 +159,7 @@ class Authenticator:
         if not await self._checker.check(secret, found[1] if found else None) or found is None:
             self._cache.pop(cache_key, None)
             await self._limiter.record_failure(key, address)
+            FAILED_LOGINS.inc()
             raise Unauthorized("unknown key or wrong secret")
         await self._limiter.record_success(key, address)
         principal = self.principal_of(found[0])

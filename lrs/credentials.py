@@ -28,7 +28,7 @@ XAPI_SCOPES = (
     "all",
 )
 # `admin` (the /admin API) is granted by no other scope, `all` included.
-BRIDGE_SCOPES = ("scorm/commit", "reports/read", "scorm/launch", "admin")
+BRIDGE_SCOPES = ("scorm/commit", "reports/read", "scorm/launch", "admin", "metrics")
 ALL_SCOPES = XAPI_SCOPES + BRIDGE_SCOPES
 
 _SCRYPT_N, _SCRYPT_R, _SCRYPT_P = 2**14, 8, 1

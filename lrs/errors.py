@@ -185,19 +185,28 @@ class UnsupportedServer(StorageError):
 
 
 async def handle_unexpected_error(request: Request, exc: Exception) -> Response:
-    """Answer a bug as JSON 500 too; Starlette re-raises it afterwards, so the server logs the traceback."""
+    """Answer a bug as JSON 500 too, logged here with its request id (lrs.access sets it); Starlette
+    re-raises it afterwards, and lrs.logs drops the server's second, id-less copy."""
+    request_id = request.scope.get("request_id")
+    log.error("unhandled error", exc_info=exc, extra={"fields": {"request_id": request_id}})
     return json_response(
         {
             "error": "internal_error",
             "message": "the server failed to handle this request; it has been logged",
+            "request_id": request_id,
         },
         status_code=500,
+        headers={"X-Request-ID": request_id} if request_id else None,
     )
 
 
 async def handle_lrs_error(request: Request, exc: Exception) -> Response:
     """Answer an LrsError as {"error": code, "message": ..., ...} with its status."""
     assert isinstance(exc, LrsError)
+    if exc.status_code >= 500:  # the server's problem (storage): logged with the request's id
+        log.error(
+            exc.message, extra={"fields": {"request_id": request.scope.get("request_id"), "error": exc.code}}
+        )
     if request.method == "HEAD":
         return Response(status_code=exc.status_code, headers=exc.headers)
     return json_response(exc.body(), status_code=exc.status_code, headers=exc.headers)

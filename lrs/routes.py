@@ -8,10 +8,11 @@ from starlette.middleware import Middleware
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from lrs import health
+from lrs import health, metrics_api
 from lrs.admin import api as admin
 from lrs.dashboard import pages as dashboard
 from lrs.dashboard.rendering import DashboardErrors
+from lrs.openapi import pages as docs
 from lrs.reports import api as reports
 from lrs.scorm import api as scorm
 from lrs.scorm import imports, launch_api, package_api, runtime
@@ -84,4 +85,9 @@ routes = [
     Mount("/reports", routes=reports_routes),
     Mount("/admin", routes=admin_routes),
     Mount("/dashboard", routes=dashboard_routes, middleware=[Middleware(DashboardErrors)]),
+    # ops: the API description, its documentation page (with Swagger UI's files), metrics
+    Route("/openapi.json", docs.openapi_json, methods=["GET"]),
+    Route("/docs", docs.docs_page, methods=["GET"]),
+    Mount("/docs/static", app=docs.static_files(), name="docs-static"),
+    Route("/metrics", metrics_api.metrics, methods=["GET"]),
 ]

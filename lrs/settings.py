@@ -116,3 +116,11 @@ class Settings(BaseSettings):
     dashboard_secure_cookies: bool = False
     # rows per page of the dashboard's tables
     dashboard_page_size: int = 50
+
+    # operations: metrics and logs
+    # who may read /metrics: "scope" (a credential with the metrics or admin scope) or "none" (anyone)
+    metrics_auth: Literal["scope", "none"] = "scope"
+    # access log: agent/learner identifiers as a SHA-256 prefix (false: as sent)
+    log_hash_agents: bool = True
+    # longest X-Request-ID taken from a client (longer or unusual ones are replaced by a new id)
+    request_id_max_length: int = Field(default=128, ge=1)

@@ -19,6 +19,7 @@ from starlette.testclient import TestClient
 from lrs.app import create_app
 from lrs.settings import Settings
 from lrs.storage import Database
+from tests.conformance import check_response
 from tests.support import MONGODB_URL, STORE, Store, basic_auth, make_database, make_settings, open_store
 
 STORE_FIXTURES = {"store", "module_store", "database", "second_database", "cli_env", "dashboard_url"}
@@ -93,6 +94,7 @@ def client(settings: Settings, database: Database) -> Iterator[TestClient]:
         base_url="http://testserver",
         headers={"Authorization": basic_auth(), "X-Experience-API-Version": "1.0.3"},
     ) as test_client:
+        test_client.event_hooks["response"].append(check_response)  # ops: responses match /openapi.json
         yield test_client
 
 

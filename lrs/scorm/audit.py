@@ -11,6 +11,7 @@ from typing import Any
 
 import orjson
 
+from lrs.metrics import COMMITS
 from lrs.storage import Database
 from lrs.storage.indexes import SCORM_AUDIT
 
@@ -90,7 +91,8 @@ def audit_record(
 
 
 async def write_audit(db: Database, record: Mapping[str, Any]) -> None:
-    """Append one audit row."""
+    """Append one audit row (and count the commit by its outcome)."""
+    COMMITS.labels(record["outcome"]).inc()
     await db.collection(SCORM_AUDIT).insert_one(dict(record))
 
 

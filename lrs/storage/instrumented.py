@@ -1,6 +1,7 @@
 """A Database wrapper that counts storage calls (database round trips) and the time spent in them.
 
-Used only by the benchmark's server process (bench/server.py), never by the normal service: every
+The service wraps its store with the Prometheus meter (lrs.metrics.StorageMetrics); the benchmark's
+server process (bench/server.py) with a StorageMeter that keeps totals per call. Every
 Collection call is one round trip on MongoDB, so calls per commit is the round-trip figure. On the
 in-memory store the time is CPU time on the event loop; on MongoDB it is wall time and overlaps
 between concurrent requests. Both are kept: `seconds` (wall, perf_counter) and `cpu_seconds`
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, Protocol
 
 from lrs.storage import Collection, Database
 
@@ -34,6 +35,10 @@ METHODS = (
     "list_indexes",
     "drop_index",
 )
+
+
+class Meter(Protocol):
+    def record(self, collection: str, method: str, seconds: float, cpu_seconds: float) -> None: ...
 
 
 class StorageMeter:
@@ -82,7 +87,7 @@ def _metered(method: str) -> Callable[..., Awaitable[Any]]:
 class InstrumentedCollection:
     """A Collection whose every call is counted and timed."""
 
-    def __init__(self, inner: Collection, meter: StorageMeter) -> None:
+    def __init__(self, inner: Collection, meter: Meter) -> None:
         self._inner = inner
         self._meter = meter
         self.name = inner.name
@@ -108,9 +113,9 @@ class InstrumentedCollection:
 class InstrumentedDatabase:
     """Wraps a Database; `meter` holds what its collections did."""
 
-    def __init__(self, inner: Database, meter: StorageMeter | None = None) -> None:
+    def __init__(self, inner: Database, meter: Meter | None = None) -> None:
         self.inner = inner
-        self.meter = meter or StorageMeter()
+        self.meter: Meter = meter or StorageMeter()
         self.kind = inner.kind
         self._collections: dict[str, InstrumentedCollection] = {}
 
@@ -134,3 +139,7 @@ class InstrumentedDatabase:
 
     async def close(self) -> None:
         await self.inner.close()
+
+    def __getattr__(self, name: str) -> Any:
+        """Anything else a store offers (not a Collection call) is the inner store's."""
+        return getattr(self.inner, name)

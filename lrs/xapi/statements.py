@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from lrs.errors import BadRequest, InvalidStatement, NotFound, PayloadTooLarge, StatementConflict
+from lrs.metrics import STATEMENTS_STORED
 from lrs.reports.derived import report_fields
 from lrs.settings import Settings
 from lrs.signing import Signer
@@ -90,6 +91,7 @@ async def store_statements(
     if source != "scorm":  # the bridge's own statements are new: nothing can have targeted them
         work.append(statement_refs.add_late_targets(db, fresh, client_ids))
     await asyncio.gather(*work)  # independent writes: one round trip of latency together
+    STATEMENTS_STORED.labels(source or "xapi").inc(len(fresh))
     return ids
 
 
