@@ -23,6 +23,7 @@ from lrs.errors import (
 from lrs.headers import SecurityHeadersMiddleware
 from lrs.limits import BodyLimitMiddleware
 from lrs.routes import routes
+from lrs.scorm.postbacks import postback_worker
 from lrs.settings import Settings
 from lrs.startup import Startup
 from lrs.storage import Database, open_database
@@ -52,10 +53,12 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         app.state.db = db
         app.state.authenticator = Authenticator(db, settings.lms_homepage, settings.auth_cache_seconds)
         app.state.startup = startup = Startup(app.state, db, settings)
+        app.state.postbacks = postback_worker(db, lambda: app.state.signer, settings, lambda: startup.ready)
         try:
             await startup.start()
             yield
         finally:
+            await app.state.postbacks.stop()
             await startup.stop()
             await db.close()
 

@@ -14,7 +14,7 @@ from lrs.dashboard import pages as dashboard
 from lrs.dashboard.rendering import DashboardErrors
 from lrs.reports import api as reports
 from lrs.scorm import api as scorm
-from lrs.scorm import imports, launch_api, package_api, runtime
+from lrs.scorm import imports, launch_api, package_api, runtime, webhook_api
 from lrs.xapi.api import about, activities, agents, documents, export, statements
 
 xapi_routes = [
@@ -33,6 +33,10 @@ scorm_routes = [
     Route("/runtime/v1/lrs-bridge-runtime.js", runtime.runtime_script, methods=["GET", "HEAD"]),
     Route("/packages", package_api.PackagesResource),
     Route("/packages/{id}", package_api.PackageResource),
+    Route("/webhooks", webhook_api.WebhooksResource),
+    Route("/webhooks/{id}", webhook_api.WebhookResource),
+    Route("/outbox", webhook_api.OutboxResource),
+    Route("/outbox/{id:path}/retry", webhook_api.OutboxRetryResource),
 ]
 
 reports_routes: list[Route] = [
@@ -44,6 +48,7 @@ reports_routes: list[Route] = [
     Route("/learners/{learner}/courses", reports.learner_courses, methods=["GET"]),
     Route("/courses", reports.courses, methods=["GET"]),
     Route("/abandoned-attempts", reports.abandoned_attempts, methods=["GET"]),
+    Route("/changes", reports.changes, methods=["GET"]),
 ]
 
 admin_routes = [
