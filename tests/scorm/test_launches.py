@@ -271,3 +271,25 @@ def test_launch_needs_the_launch_scope(commit_only_client: TestClient) -> None:
 
 def test_launch_cmi_timespan_12_formats_hours_minutes_centiseconds() -> None:
     assert cmi_timespan_12(3725.5) == "0001:02:05.50"
+
+
+def test_launch_of_a_new_attempt_writes_the_activity_state_document(client: TestClient) -> None:
+    started = launch(client)
+    bearer_post(
+        client,
+        started["token"],
+        runtime_commit(started, 0, {"cmi.core.lesson_status": "passed"}, "terminate"),
+    )
+    again = launch(client)
+    assert again["attempt"] == 2
+    agent = '{"objectType": "Agent", "account": {"homePage": "https://lms.example.com", "name": "u-42"}}'
+    state = client.get(
+        "/xapi/activities/state",
+        params={
+            "activityId": "https://lms.example.com/xapi/courses/course-7/scos/sco-1",
+            "agent": agent,
+            "stateId": "https://w3id.org/xapi/scorm/activity-state",
+        },
+    )
+    assert state.status_code == 200, state.text
+    assert len(state.json()["attempts"]) == 2
