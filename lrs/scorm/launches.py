@@ -32,10 +32,10 @@ from lrs.scorm.models import CommitIn, Course, Learner, Sco
 from lrs.scorm.sco_records import find_record, record_cmi, record_ended, sco_time_s
 from lrs.scorm.timing import now_ms
 from lrs.scorm.tree import flat_cmi
+from lrs.settings import Settings
 from lrs.signing import Signer
 from lrs.storage import Database
 from lrs.storage.indexes import SCORM_ATTEMPTS, SCORM_SESSIONS
-from lrs.settings import Settings
 from lrs.xapi.documents import save_state_document
 from translators import (
     ACTIVITY_STATE_ID,
