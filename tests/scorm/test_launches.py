@@ -293,3 +293,25 @@ def test_launch_of_a_new_attempt_writes_the_activity_state_document(client: Test
     )
     assert state.status_code == 200, state.text
     assert len(state.json()["attempts"]) == 2
+
+
+@pytest.mark.parametrize(
+    ("origin", "allowed"),
+    [
+        pytest.param("https://lms.example.com", True, id="lms"),
+        pytest.param("https://evil.example", False, id="other"),
+    ],
+)
+def test_launch_runtime_preflight_is_answered_only_for_allowed_origins(origin: str, allowed: bool) -> None:
+    settings = make_settings(cors_origins=["https://lms.example.com"])
+    with TestClient(create_app(settings, make_database(settings))) as browser:
+        preflight = browser.options(
+            "/scorm/commits",
+            headers={
+                "Origin": origin,
+                "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "authorization, content-type",
+            },
+        )
+    assert (preflight.status_code == 200) == allowed
+    assert (preflight.headers.get("access-control-allow-origin") == origin) == allowed
