@@ -121,12 +121,13 @@ async def postback_body(db: Database, row: dict[str, Any]) -> dict[str, Any] | N
 
 
 class PostbackWorker:
-    """Drains the outbox; several workers (processes, instances) may share one database."""
+    """Drains the outbox; several workers (processes, instances) may share one database. `signer`
+    gives the process's current Signer (its key may be loaded from the store after startup)."""
 
     def __init__(
         self,
         db: Database,
-        signer: Signer,
+        signer: Callable[[], Signer],
         policy: outbox.Policy,
         *,
         poll_s: float,
@@ -194,7 +195,7 @@ class PostbackWorker:
             "User-Agent": "lrs-bridge-postback/1",
             "X-LRS-Webhook": webhook["_id"],
             "X-LRS-Delivery": body["delivery"],
-            SIGNATURE_HEADER: signature(webhook_secret(self.signer, webhook["_id"]), int(time.time()), raw),
+            SIGNATURE_HEADER: signature(webhook_secret(self.signer(), webhook["_id"]), int(time.time()), raw),
         }
         status: int | None = None
         try:
@@ -217,7 +218,7 @@ class PostbackWorker:
             self.observer(outcome, waited_s)
 
 
-def postback_worker(db: Database, signer: Signer, settings: Any) -> PostbackWorker:
+def postback_worker(db: Database, signer: Callable[[], Signer], settings: Any) -> PostbackWorker:
     """The process's worker, built from LRS_POSTBACK_* settings (started when enabled)."""
     policy = outbox.Policy(
         settings.postback_lease_seconds,

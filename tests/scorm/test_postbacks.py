@@ -197,7 +197,7 @@ def test_postbacks_two_workers_on_one_store_never_deliver_a_row_twice_at_once() 
         policy = outbox.Policy(lease_s=30, max_attempts=3, backoff_s=0.01, backoff_max_s=0.01)
         signer = Signer("k" * 32)
         workers = [
-            PostbackWorker(db, signer, policy, poll_s=0.01, timeout_s=1, transport=transport)
+            PostbackWorker(db, lambda: signer, policy, poll_s=0.01, timeout_s=1, transport=transport)
             for _ in range(2)
         ]
 
