@@ -1,8 +1,9 @@
 """The postback outbox: one row per (webhook, enrollment), delivered in order, at least once.
 
-- A commit marks the row of each webhook it fires changed: `version` + 1, unless the row already
-  holds the commit's key (`<session>:<sequence>`, the last KEPT_KEYS kept), so a re-sent commit adds
-  nothing, and a re-send after a request that died before this step adds the missed change.
+- A request's commits mark the row of each webhook they fire changed: `version` + 1, unless the row
+  already holds the last commit's key (`<session>:<sequence>`, the last KEPT_KEYS kept), so a re-sent
+  commit (or batch) adds nothing, and a re-send after a request that died before this step adds the
+  missed change.
 - A worker claims a due row with a lease (find_one_and_update where the lease expired), so no two
   workers, on any instance, deliver one row at once; the row is one enrollment's stream, so its
   deliveries are strictly in order, each carrying the enrollment's figures as they are then.
@@ -39,19 +40,19 @@ def row_id(webhook_id: str, enrollment_id: str) -> str:
 
 
 async def mark_changed(
-    db: Database, webhook_id: str, enrollment_id: str, commit_key: str, now: datetime
+    db: Database, webhook_id: str, enrollment_id: str, commit_keys: list[str], now: datetime
 ) -> None:
-    """Record that a commit changed an enrollment a webhook follows (idempotent per commit key)."""
+    """Record that commits (in the order applied) changed an enrollment a webhook follows: one new
+    version, unless the row already holds the last commit's key (the same request sent again)."""
+    last = commit_keys[-1]
     stage = {
         "webhook_id": {"$literal": webhook_id},
         "enrollment_id": {"$literal": enrollment_id},
         "version": {"$add": [{"$ifNull": ["$version", 0]}, 1]},
         "delivered_version": {"$ifNull": ["$delivered_version", 0]},
+        # (a $literal array: mongomock leaves a $literal inside an array literal unevaluated)
         "keys": {
-            "$slice": [
-                {"$concatArrays": [{"$ifNull": ["$keys", []]}, {"$literal": [commit_key]}]},
-                -KEPT_KEYS,
-            ]
+            "$slice": [{"$concatArrays": [{"$ifNull": ["$keys", []]}, {"$literal": commit_keys}]}, -KEPT_KEYS]
         },
         "state": {"$cond": [{"$eq": ["$state", "parked"]}, "parked", "pending"]},
         "failures": {"$ifNull": ["$failures", 0]},
@@ -60,16 +61,11 @@ async def mark_changed(
         "changed_at": now,
         "lease_until": {"$ifNull": ["$lease_until", None]},
     }
+    key = {"_id": row_id(webhook_id, enrollment_id), "keys": {"$ne": last}}
     try:
-        await db.collection(SCORM_OUTBOX).update_one(
-            {"_id": row_id(webhook_id, enrollment_id), "keys": {"$ne": commit_key}},
-            [{"$set": stage}],
-            upsert=True,
-        )
+        await db.collection(SCORM_OUTBOX).update_one(key, [{"$set": stage}], upsert=True)
     except DuplicateKey:  # the row holds this commit already (a re-send), or two first changes raced
-        await db.collection(SCORM_OUTBOX).update_one(
-            {"_id": row_id(webhook_id, enrollment_id), "keys": {"$ne": commit_key}}, [{"$set": stage}]
-        )
+        await db.collection(SCORM_OUTBOX).update_one(key, [{"$set": stage}])
 
 
 async def claim(db: Database, owner: str, now: datetime, policy: Policy) -> dict[str, Any] | None:

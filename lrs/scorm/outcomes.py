@@ -7,6 +7,7 @@ has them done by the re-send: the rollup recomputes, and the outbox change is ke
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import Any
 
@@ -37,21 +38,32 @@ async def follow_commits(
     webhooks: list[dict[str, Any]],
     wake: Callable[[], None],
 ) -> None:
-    """Roll the course up, then mark each following webhook's outbox row changed."""
-    changed = False
+    """Roll the course up after each answered commit, then mark each following webhook's outbox row
+    changed once for the request (its commits' keys in the order applied)."""
+    changed: dict[tuple[str, str], list[str]] = {}
     for raw, result in zip(raws, results, strict=True):
         if result.get("status") != 200:
             continue
         commit = parse_commit(raw)
-        now = now_ms()
         if claims is not None and claims.package:
-            rolled = await roll_up_commit(db, commit, result, claims.package, now)
+            rolled = await roll_up_commit(db, commit, result, claims.package, now_ms())
             if rolled is not None:
                 result["enrollment"]["status"] = rolled["status"]
-        key = f"{commit.session_id}:{commit.sequence}"
         for webhook in webhooks:
             if fires_for(webhook, commit.course.id):
-                await mark_changed(db, webhook["_id"], result["enrollment"]["id"], key, now)
-                changed = True
+                keys = changed.setdefault((webhook["_id"], result["enrollment"]["id"]), [])
+                keys.append(f"{commit.session_id}:{commit.sequence}")
     if changed:
+        now = now_ms()
+        await asyncio.gather(
+            *(
+                mark_changed(db, hook, enrollment, sorted_keys(keys), now)
+                for (hook, enrollment), keys in changed.items()
+            )
+        )
         wake()
+
+
+def sorted_keys(keys: list[str]) -> list[str]:
+    """A request's commit keys in the order ingest applies them (session, then sequence)."""
+    return sorted(keys, key=lambda k: (k.rsplit(":", 1)[0], int(k.rsplit(":", 1)[1])))

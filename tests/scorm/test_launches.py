@@ -13,7 +13,7 @@ from lrs.credentials import create_credential
 from lrs.scorm.launches import cmi_timespan_12
 from lrs.storage.indexes import SCORM_SESSIONS
 from tests.scorm.helpers import COURSE, LEARNER, find, find_one
-from tests.support import basic_auth, make_database, make_settings
+from tests.support import MONGODB_URL, basic_auth, make_database, make_settings
 
 SCO_12 = {
     "id": "sco-1",
@@ -259,6 +259,8 @@ def commit_only_client() -> Iterator[TestClient]:
     with TestClient(create_app(settings, database)) as test_client:
         test_client.portal.call(create_credential, database, "player", ["scorm/commit"], "player", "pw")  # type: ignore[union-attr]
         yield test_client
+        if MONGODB_URL:
+            test_client.portal.call(database.drop)  # type: ignore[union-attr]
 
 
 def test_launch_needs_the_launch_scope(commit_only_client: TestClient) -> None:
@@ -304,7 +306,8 @@ def test_launch_of_a_new_attempt_writes_the_activity_state_document(client: Test
 )
 def test_launch_runtime_preflight_is_answered_only_for_allowed_origins(origin: str, allowed: bool) -> None:
     settings = make_settings(cors_origins=["https://lms.example.com"])
-    with TestClient(create_app(settings, make_database(settings))) as browser:
+    database = make_database(settings)
+    with TestClient(create_app(settings, database)) as browser:
         preflight = browser.options(
             "/scorm/commits",
             headers={
@@ -313,5 +316,7 @@ def test_launch_runtime_preflight_is_answered_only_for_allowed_origins(origin: s
                 "Access-Control-Request-Headers": "authorization, content-type",
             },
         )
+        if MONGODB_URL:
+            browser.portal.call(database.drop)  # type: ignore[union-attr]
     assert (preflight.status_code == 200) == allowed
     assert (preflight.headers.get("access-control-allow-origin") == origin) == allowed

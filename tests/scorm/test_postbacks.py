@@ -14,6 +14,7 @@ import orjson
 import pytest
 from starlette.testclient import TestClient
 
+from lrs.app import create_app
 from lrs.scorm import outbox
 from lrs.scorm.attempts import enrollment_id
 from lrs.scorm.postbacks import PostbackWorker
@@ -25,7 +26,7 @@ from lrs.storage.indexes import SCORM_ENROLLMENTS, SCORM_OUTBOX
 from lrs.storage.memory import MemoryDatabase
 from tests.scorm.helpers import COURSE, ENROLLMENT, LEARNER, commit, find, post
 from tests.scorm.test_launches import SCO_12, bearer_post, runtime_commit
-from tests.support import make_settings
+from tests.support import MONGODB_URL, basic_auth, make_database, make_settings
 
 
 @pytest.fixture
@@ -173,7 +174,7 @@ def test_postbacks_two_workers_on_one_store_never_deliver_a_row_twice_at_once() 
             await db.collection(SCORM_ENROLLMENTS).insert_one(
                 {"_id": enrollment, "learner_id": f"u{n}", "course_id": "c1", "status": "in progress"}
             )
-            await outbox.mark_changed(db, "hook", enrollment, "s:0", now)
+            await outbox.mark_changed(db, "hook", enrollment, ["s:0"], now)
         await db.collection("scorm_webhooks").insert_one(
             {"_id": "hook", "url": "http://receiver/", "credential": "k"}
         )
@@ -189,7 +190,7 @@ def test_postbacks_two_workers_on_one_store_never_deliver_a_row_twice_at_once() 
             in_flight.add(row)
             await asyncio.sleep(0.002)
             if payload["version"] == 1 and row.endswith(enrollments[3]):  # a change lands mid-delivery
-                await outbox.mark_changed(db, "hook", enrollments[3], "s:1", now_ms())
+                await outbox.mark_changed(db, "hook", enrollments[3], ["s:1"], now_ms())
             in_flight.discard(row)
             delivered.append((row, payload["version"]))
             return 200
@@ -218,7 +219,7 @@ def test_postbacks_expired_lease_is_taken_over() -> None:
     async def scenario() -> tuple[Any, Any, Any]:
         db = MemoryDatabase("lease-expiry")
         now = now_ms()
-        await outbox.mark_changed(db, "hook", "e1", "s:0", now)
+        await outbox.mark_changed(db, "hook", "e1", ["s:0"], now)
         policy = outbox.Policy(lease_s=30, max_attempts=3, backoff_s=1, backoff_max_s=1)
         first = await outbox.claim(db, "a", now, policy)
         while_leased = await outbox.claim(db, "b", now + timedelta(seconds=10), policy)
@@ -227,3 +228,37 @@ def test_postbacks_expired_lease_is_taken_over() -> None:
 
     first, while_leased, after_expiry = asyncio.run(scenario())
     assert first["lease_owner"] == "a" and while_leased is None and after_expiry["lease_owner"] == "b"
+
+
+@pytest.fixture
+def quiet_client() -> Iterator[TestClient]:
+    """A client whose app runs no delivery worker: outbox rows stay as commits marked them."""
+    settings = make_settings(postback_enabled=False)
+    database = make_database(settings)
+    with TestClient(create_app(settings, database), headers={"Authorization": basic_auth()}) as c:
+        yield c
+        if MONGODB_URL:
+            c.portal.call(database.drop)  # type: ignore[union-attr]
+
+
+def test_postbacks_a_batch_marks_the_outbox_once_and_a_resent_batch_adds_none(
+    quiet_client: TestClient,
+) -> None:
+    client = quiet_client
+    client.post("/scorm/webhooks", json={"url": "http://127.0.0.1:9/never"})
+    batch = [commit("1.2", "s", n, {"cmi.core.lesson_location": str(n)}) for n in range(5)]
+    post(client, batch)
+    post(client, batch)
+    assert [(r["version"], r["keys"]) for r in outbox_rows(client)] == [(1, [f"s:{n}" for n in range(5)])]
+
+
+def test_postbacks_a_resend_after_a_request_died_before_the_outbox_adds_the_change(
+    quiet_client: TestClient,
+) -> None:
+    client = quiet_client
+    post(client, commit("1.2", "s", 0, {"cmi.core.lesson_status": "completed"}))  # no webhook yet: as if the
+    client.post("/scorm/webhooks", json={"url": "http://127.0.0.1:9/never"})  # outbox step never ran
+    assert (
+        post(client, commit("1.2", "s", 0, {"cmi.core.lesson_status": "completed"}))["outcome"] == "duplicate"
+    )
+    assert [(r["version"], r["state"]) for r in outbox_rows(client)] == [(1, "pending")]
