@@ -345,7 +345,8 @@ async def start_launch(db: Database, launch: LaunchIn, spec: ScoSpec, ctx: Launc
     now = now_ms()
     session_id = str(uuid.uuid4())
     opened = await open_attempt(db, launch, spec, session_id, now)
-    await place_launch_session(db, launch, spec, opened.attempt, session_id, now)
+    if launch.mode != "review":  # a review records nothing: no session in the attempt
+        await place_launch_session(db, launch, spec, opened.attempt, session_id, now)
     if opened.created:
         await _write_activity_state(db, launch, spec, opened, ctx)
     number = int(opened.attempt["number"])

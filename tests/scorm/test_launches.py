@@ -234,6 +234,7 @@ def test_launch_review_mode_is_read_only(client: TestClient) -> None:
     assert (review["attempt"], review["entry"], review["cmi"]["cmi.core.credit"]) == (1, "", "no-credit")
     refused = bearer_post(client, review["token"], runtime_commit(review, 0, {}), status=403)
     assert "review" in refused["message"]
+    assert find(client, SCORM_SESSIONS, {"_id": review["session_id"]}) == []
 
 
 @pytest.mark.parametrize(
