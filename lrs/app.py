@@ -25,6 +25,7 @@ from lrs.headers import SecurityHeadersMiddleware
 from lrs.limits import BodyLimitMiddleware
 from lrs.metrics import StorageMetrics
 from lrs.routes import routes
+from lrs.scorm.postbacks import postback_worker
 from lrs.settings import Settings
 from lrs.startup import Startup
 from lrs.startup_report import example_value_warnings
@@ -62,10 +63,12 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         app.state.db = db
         app.state.authenticator = Authenticator(db, settings)
         app.state.startup = startup = Startup(app.state, db, settings)
+        app.state.postbacks = postback_worker(db, lambda: app.state.signer, settings, lambda: startup.ready)
         try:
             await startup.start()
             yield
         finally:
+            await app.state.postbacks.stop()
             await startup.stop()
             app.state.authenticator.close()
             await db.close()

@@ -15,7 +15,7 @@ from lrs.dashboard.rendering import DashboardErrors
 from lrs.openapi import pages as docs
 from lrs.reports import api as reports
 from lrs.scorm import api as scorm
-from lrs.scorm import imports, launch_api, package_api, runtime
+from lrs.scorm import imports, launch_api, package_api, runtime, webhook_api
 from lrs.xapi.api import about, activities, agents, documents, export, statements
 
 xapi_routes = [
@@ -34,6 +34,10 @@ scorm_routes = [
     Route("/runtime/v1/lrs-bridge-runtime.js", runtime.runtime_script, methods=["GET", "HEAD"]),
     Route("/packages", package_api.PackagesResource),
     Route("/packages/{id}", package_api.PackageResource),
+    Route("/webhooks", webhook_api.WebhooksResource),
+    Route("/webhooks/{id}", webhook_api.WebhookResource),
+    Route("/outbox", webhook_api.OutboxResource),
+    Route("/outbox/{id:path}/retry", webhook_api.OutboxRetryResource),
 ]
 
 reports_routes: list[Route] = [
@@ -45,6 +49,7 @@ reports_routes: list[Route] = [
     Route("/learners/{learner:path}/courses", reports.learner_courses, methods=["GET"]),
     Route("/courses", reports.courses, methods=["GET"]),
     Route("/abandoned-attempts", reports.abandoned_attempts, methods=["GET"]),
+    Route("/changes", reports.changes, methods=["GET"]),
 ]
 
 admin_routes = [

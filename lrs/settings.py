@@ -124,3 +124,16 @@ class Settings(BaseSettings):
     log_hash_agents: bool = True
     # longest X-Request-ID taken from a client (longer or unusual ones are replaced by a new id)
     request_id_max_length: int = Field(default=128, ge=1)
+    # postbacks: each process runs a worker delivering outbox rows to the LMS's webhooks
+    postback_enabled: bool = True
+    # how often an idle worker looks for due rows (a commit in the same process wakes it at once)
+    postback_poll_seconds: float = 2.0
+    # how long a receiver may take to answer; the lease (longer) keeps other workers off a row
+    postback_timeout_seconds: float = 10.0
+    postback_lease_seconds: float = 60.0
+    # failures before a row is parked; retry delay = backoff * 2^(failures-1), at most backoff_max
+    postback_max_attempts: int = 10
+    postback_backoff_seconds: float = 5.0
+    postback_backoff_max_seconds: float = 3600.0
+    # GET /reports/changes leaves out changes younger than this (commits still being written)
+    change_feed_lag_seconds: float = 5.0

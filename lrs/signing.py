@@ -39,6 +39,7 @@ KINDS: dict[str, Kind] = {
     "postback": Kind("lrs-bridge/postback", ttl_s=None),
     "session": Kind("lrs-bridge/dashboard-session", ttl_s=8 * 3600),
     "csrf": Kind("lrs-bridge/dashboard-csrf", ttl_s=8 * 3600),
+    "changes": Kind("lrs-bridge/report-changes", ttl_s=None),
 }
 
 

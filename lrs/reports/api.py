@@ -4,18 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
+from datetime import UTC, datetime
 
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
 from lrs.auth import require
+from lrs.errors import InvalidParameter
 from lrs.reports import columns, service
+from lrs.reports.changes import read_changes
 from lrs.reports.csv import stream_csv, wants_bom
 from lrs.reports.filters import ATTEMPT_STATUSES, ENROLLMENT_STATUSES, ReportFilters, parse_filters
 from lrs.responses import json_response
 from lrs.storage import Database
 
 SCOPE = "reports/read"
+CHANGES_MAX_LIMIT = 1000
 
 
 def _filters(request: Request, statuses: tuple[str, ...] = (), learner: str | None = None) -> ReportFilters:
@@ -116,3 +120,22 @@ async def abandoned_attempts(request: Request) -> Response:
     await require(request, SCOPE)
     f = _filters(request)
     return await _answer(request, service.abandoned_attempts_report, f)
+
+
+async def changes(request: Request) -> Response:
+    """GET /reports/changes?after=<cursor>&limit=: enrollments and attempts changed since the cursor."""
+    await require(request, SCOPE)
+    params = request.query_params
+    limit_text = params.get("limit", "100")
+    if not limit_text.isdigit() or not 1 <= int(limit_text) <= CHANGES_MAX_LIMIT:
+        raise InvalidParameter(f"limit: an integer from 1 to {CHANGES_MAX_LIMIT}", field="limit")
+    settings = request.app.state.settings
+    page = await read_changes(
+        request.app.state.db,
+        request.app.state.signer,
+        params.get("after") or None,
+        int(limit_text),
+        settings.change_feed_lag_seconds,
+        datetime.now(UTC),
+    )
+    return json_response(page)

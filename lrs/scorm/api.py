@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from starlette.endpoints import HTTPEndpoint
 from starlette.requests import Request
 from starlette.responses import Response
@@ -14,7 +16,8 @@ from lrs.scorm.ingest import Caller, ingest
 from lrs.scorm.launch_commits import launch_commits
 from lrs.scorm.launch_tokens import bearer_token
 from lrs.scorm.models import split_batch
-from lrs.scorm.outcomes import follow_commits
+from lrs.scorm.outcomes import courses_of, follow_commits
+from lrs.scorm.webhooks import webhooks_for
 
 
 def request_client(request: Request, credential: str | None) -> Client:
@@ -48,8 +51,12 @@ class CommitsResource(HTTPEndpoint):
             )
             caller = Caller(principal.authority, principal.key, request_client(request, principal.key))
             claims = None
-        results = await ingest(request.app.state.db, request.app.state.settings, raws, batch, caller)
-        await follow_commits(request.app.state.db, raws, results, claims)
+        db = request.app.state.db
+        results, webhooks = await asyncio.gather(
+            ingest(db, request.app.state.settings, raws, batch, caller),
+            webhooks_for(db, caller.key, courses_of(raws)),
+        )
+        await follow_commits(db, raws, results, claims, webhooks, request.app.state.postbacks.wake)
         return json_response(results if batch else results[0])
 
     async def get(self, request: Request) -> Response:

@@ -259,7 +259,7 @@ def enrollment_update(
         # an enrollment with a course rollup (course_rollup.py) gets status and completed_at from it
         "completed_at": {
             "$cond": [
-                {"$gt": ["$rollup", None]},
+                {"$gt": [{"$ifNull": ["$rollup", None]}, None]},
                 "$completed_at",
                 {"$ifNull": ["$completed_at", now if passed or completed else None]},
             ]
@@ -272,7 +272,10 @@ def enrollment_update(
         "status": {
             "$switch": {
                 "branches": [
-                    {"case": {"$gt": ["$rollup.status", None]}, "then": "$rollup.status"},
+                    {
+                        "case": {"$gt": [{"$ifNull": ["$rollup.status", None]}, None]},
+                        "then": "$rollup.status",
+                    },
                     {"case": {"$eq": ["$ever_passed", 1]}, "then": "passed"},
                     {"case": {"$eq": ["$ever_completed", 1]}, "then": "completed"},
                     {"case": {"$eq": ["$latest_success", "failed"]}, "then": "failed"},

@@ -46,5 +46,6 @@ class LaunchesResource(HTTPEndpoint):
             request.app.state.signer,
             request.app.state.settings.launch_token_seconds,
             public_base(request),
+            request.app.state.settings,
         )
         return json_response(await start_launch(db, launch, await sco_spec(db, launch), ctx), status_code=201)

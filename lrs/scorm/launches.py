@@ -32,10 +32,19 @@ from lrs.scorm.models import CommitIn, Course, Learner, Sco
 from lrs.scorm.sco_records import find_record, record_cmi, record_ended, sco_time_s
 from lrs.scorm.timing import now_ms
 from lrs.scorm.tree import flat_cmi
+from lrs.settings import Settings
 from lrs.signing import Signer
 from lrs.storage import Database
 from lrs.storage.indexes import SCORM_ATTEMPTS, SCORM_SESSIONS
-from translators import format_iso_duration, without_session_elements
+from lrs.xapi.documents import save_state_document
+from translators import (
+    ACTIVITY_STATE_ID,
+    activity_state_document,
+    attempt_iri,
+    format_iso_duration,
+    sco_iri,
+    without_session_elements,
+)
 
 RUNTIME_PATH = "/scorm/runtime/v1/lrs-bridge-runtime.js"
 COMMIT_PATH = "/scorm/commits"
@@ -133,6 +142,7 @@ class Opened:
     entry: Literal["ab-initio", "resume", ""]
     resumed: dict[str, str] = field(default_factory=dict)
     total_s: float = 0.0
+    created: bool = False
 
 
 def _is_over(latest: dict[str, Any], multi_sco: bool) -> bool:
@@ -187,7 +197,7 @@ async def open_attempt(
         record = att.new_attempt(shape, enrollment, number, now, session_id)
         try:
             await attempts.insert_one(record)
-            return Opened(record, "ab-initio")
+            return Opened(record, "ab-initio", created=True)
         except DuplicateKey:  # a concurrent launch took this number
             number += 1
     raise DuplicateKey(f"enrollment {enrollment}: no free attempt number after {number}")
@@ -292,13 +302,42 @@ def launch_cmi(launch: LaunchIn, spec: ScoSpec, opened: Opened, credit: bool) ->
 
 @dataclass(frozen=True)
 class LaunchContext:
-    """Who asked (credential key and name), the signer, the token lifetime and the public base URL."""
+    """Who asked (credential key and name), the signer, the token lifetime, the public base URL, and
+    the settings naming learners and activities."""
 
     credential: str
     credential_name: str
     signer: Signer
     token_ttl_s: float
     base_url: str
+    settings: Settings
+
+
+async def _write_activity_state(
+    db: Database, launch: LaunchIn, spec: ScoSpec, opened: Opened, ctx: LaunchContext
+) -> None:
+    """The SCO's activity-state document (its attempt IRIs), as ingest writes it when a commit starts
+    an attempt: a launch that starts one writes it instead."""
+    base = ctx.settings.activity_iri_base
+    enrollment = opened.attempt["enrollment_id"]
+    agent: dict[str, Any] = {
+        "objectType": "Agent",
+        "account": {"homePage": ctx.settings.lms_homepage, "name": launch.learner.id},
+    }
+    if launch.learner.name:
+        agent["name"] = launch.learner.name
+    iris = [
+        attempt_iri(base, launch.course.id, att.attempt_id(enrollment, n))
+        for n in range(1, int(opened.attempt["number"]) + 1)
+    ]
+    await save_state_document(
+        db,
+        activity_id=sco_iri(base, launch.course.id, spec.id),
+        agent=agent,
+        registration=None,
+        state_id=ACTIVITY_STATE_ID,
+        document=activity_state_document(iris),
+    )
 
 
 async def start_launch(db: Database, launch: LaunchIn, spec: ScoSpec, ctx: LaunchContext) -> dict[str, Any]:
@@ -306,7 +345,10 @@ async def start_launch(db: Database, launch: LaunchIn, spec: ScoSpec, ctx: Launc
     now = now_ms()
     session_id = str(uuid.uuid4())
     opened = await open_attempt(db, launch, spec, session_id, now)
-    await place_launch_session(db, launch, spec, opened.attempt, session_id, now)
+    if launch.mode != "review":  # a review records nothing: no session in the attempt
+        await place_launch_session(db, launch, spec, opened.attempt, session_id, now)
+    if opened.created:
+        await _write_activity_state(db, launch, spec, opened, ctx)
     number = int(opened.attempt["number"])
     claims = LaunchClaims(
         session_id,

@@ -22,7 +22,7 @@ def package_limits(request: Request) -> PackageLimits:
     )
 
 
-def _int_param(request: Request, name: str, default: int, low: int, high: int) -> int:
+def int_param(request: Request, name: str, default: int, low: int, high: int) -> int:
     text = request.query_params.get(name)
     if text is None:
         return default
@@ -48,8 +48,8 @@ class PackagesResource(HTTPEndpoint):
 
     async def get(self, request: Request) -> Response:
         await require(request, "scorm/launch")
-        limit = _int_param(request, "limit", 100, 1, MAX_PAGE)
-        offset = _int_param(request, "offset", 0, 0, 10**9)
+        limit = int_param(request, "limit", 100, 1, MAX_PAGE)
+        offset = int_param(request, "offset", 0, 0, 10**9)
         course = request.query_params.get("course") or None
         return json_response(await list_packages(request.app.state.db, course, limit, offset))
 

@@ -29,6 +29,8 @@ SCORM_PACKAGES = "scorm_packages"  # _id = hash of (course id, manifest bytes)
 SCORM_COURSES = "scorm_courses"  # _id = course id: its package revisions and latest package
 SCORM_SCO_STATUS = "scorm_sco_status"  # _id = "<attempt id>:<sco id>": a SCO's own outcome elements
 AUTH_FAILURES = "auth_failures"  # failed logins, _id = "<kind>:<subject>:<window>" (lrs/login_limits.py)
+SCORM_WEBHOOKS = "scorm_webhooks"  # postback URLs registered by LMS credentials
+SCORM_OUTBOX = "scorm_outbox"  # _id = "<webhook id>:<enrollment id>": one postback stream
 
 
 @dataclass(frozen=True)
@@ -141,6 +143,42 @@ INDEXES: list[Index] = [
         "auth_failures_expiry",
         "TTL: counters of past windows go away by themselves",
         {"expireAfterSeconds": 0},
+    ),
+    Index(
+        SCORM_WEBHOOKS,
+        [("credential", 1), ("course_id", 1)],
+        "scorm_webhooks_credential_course",
+        why="each commit finds the webhooks of its credential and of its course",
+    ),
+    Index(
+        SCORM_WEBHOOKS,
+        [("course_id", 1)],
+        "scorm_webhooks_course",
+        why="each commit finds the package webhooks of its course",
+    ),
+    Index(
+        SCORM_OUTBOX,
+        [("state", 1), ("due_at", 1)],
+        "scorm_outbox_state_due",
+        why="delivery workers claim the earliest due pending row",
+    ),
+    Index(
+        SCORM_OUTBOX,
+        [("webhook_id", 1), ("changed_at", 1)],
+        "scorm_outbox_webhook_changed",
+        why="GET /scorm/outbox lists a credential's rows",
+    ),
+    Index(
+        SCORM_ENROLLMENTS,
+        [("last_access", 1), ("_id", 1)],
+        "scorm_enrollments_changed",
+        why="GET /reports/changes: enrollments in (last change, id) order",
+    ),
+    Index(
+        SCORM_ATTEMPTS,
+        [("last_commit_at", 1), ("_id", 1)],
+        "scorm_attempts_changed",
+        why="GET /reports/changes: attempts in (last change, id) order",
     ),
     # --- reports (owned by lrs/reports) ---
     Index(

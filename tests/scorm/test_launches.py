@@ -14,7 +14,7 @@ from lrs.scorm.launches import cmi_timespan_12
 from lrs.storage import Database
 from lrs.storage.indexes import SCORM_SESSIONS
 from tests.scorm.helpers import COURSE, LEARNER, find, find_one
-from tests.support import basic_auth, make_settings
+from tests.support import basic_auth, make_database, make_settings
 
 SCO_12 = {
     "id": "sco-1",
@@ -235,6 +235,7 @@ def test_launch_review_mode_is_read_only(client: TestClient) -> None:
     assert (review["attempt"], review["entry"], review["cmi"]["cmi.core.credit"]) == (1, "", "no-credit")
     refused = bearer_post(client, review["token"], runtime_commit(review, 0, {}), status=403)
     assert "review" in refused["message"]
+    assert find(client, SCORM_SESSIONS, {"_id": review["session_id"]}) == []
 
 
 @pytest.mark.parametrize(
@@ -271,3 +272,48 @@ def test_launch_needs_the_launch_scope(commit_only_client: TestClient) -> None:
 
 def test_launch_cmi_timespan_12_formats_hours_minutes_centiseconds() -> None:
     assert cmi_timespan_12(3725.5) == "0001:02:05.50"
+
+
+def test_launch_of_a_new_attempt_writes_the_activity_state_document(client: TestClient) -> None:
+    started = launch(client)
+    bearer_post(
+        client,
+        started["token"],
+        runtime_commit(started, 0, {"cmi.core.lesson_status": "passed"}, "terminate"),
+    )
+    again = launch(client)
+    assert again["attempt"] == 2
+    agent = '{"objectType": "Agent", "account": {"homePage": "https://lms.example.com", "name": "u-42"}}'
+    state = client.get(
+        "/xapi/activities/state",
+        params={
+            "activityId": "https://lms.example.com/xapi/courses/course-7/scos/sco-1",
+            "agent": agent,
+            "stateId": "https://w3id.org/xapi/scorm/activity-state",
+        },
+    )
+    assert state.status_code == 200, state.text
+    assert len(state.json()["attempts"]) == 2
+
+
+@pytest.mark.parametrize(
+    ("origin", "allowed"),
+    [
+        pytest.param("https://lms.example.com", True, id="lms"),
+        pytest.param("https://evil.example", False, id="other"),
+    ],
+)
+def test_launch_runtime_preflight_is_answered_only_for_allowed_origins(origin: str, allowed: bool) -> None:
+    settings = make_settings(cors_origins=["https://lms.example.com"])
+    database = make_database(settings)
+    with TestClient(create_app(settings, database)) as browser:
+        preflight = browser.options(
+            "/scorm/commits",
+            headers={
+                "Origin": origin,
+                "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "authorization, content-type",
+            },
+        )
+    assert (preflight.status_code == 200) == allowed
+    assert (preflight.headers.get("access-control-allow-origin") == origin) == allowed
