@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install run test lint bench clean js
+.PHONY: install run test lint bench clean js demo
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,10 @@ install: $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/lrs-bridge serve --host $(HOST) --port $(PORT)
+
+# The demo (/demo): make run with LRS_DEMO=true, for trying lrs-bridge locally, never for real learners.
+demo: $(STAMP)
+	LRS_DEMO=true $(BIN)/lrs-bridge serve --host $(HOST) --port $(PORT)
 
 # The browser tests drive Debian's Chromium (never a downloaded browser): installed when missing
 # and we are root (CI is); elsewhere they are skipped with a message saying how to install it.

@@ -12,6 +12,7 @@ from lrs import health
 from lrs.admin import api as admin
 from lrs.dashboard import pages as dashboard
 from lrs.dashboard.rendering import DashboardErrors
+from lrs.demo import api as demo
 from lrs.reports import api as reports
 from lrs.scorm import api as scorm
 from lrs.scorm import imports, launch_api, package_api, runtime
@@ -73,6 +74,13 @@ dashboard_routes = [
     Mount("/static", app=StaticFiles(directory=Path(__file__).parent / "static" / "dashboard")),
 ]
 
+demo_routes = [
+    Route("/", demo.index, methods=["GET"]),
+    Route("/launch", demo.launch, methods=["GET"]),
+    Route("/results", demo.results, methods=["GET"]),
+    Route("/packages/{package}/{path:path}", demo.package_file, methods=["GET"]),
+]
+
 routes = [
     Route("/health/live", health.live, methods=["GET", "HEAD"]),
     Route("/health/ready", health.ready, methods=["GET", "HEAD"]),
@@ -81,4 +89,5 @@ routes = [
     Mount("/reports", routes=reports_routes),
     Mount("/admin", routes=admin_routes),
     Mount("/dashboard", routes=dashboard_routes, middleware=[Middleware(DashboardErrors)]),
+    Mount("/demo", routes=demo_routes),
 ]

@@ -100,3 +100,9 @@ class Settings(BaseSettings):
     dashboard_secure_cookies: bool = False
     # rows per page of the dashboard's tables
     dashboard_page_size: int = 50
+
+    # demo (issue 9 §5): /demo launches the project's SCORM test packages for demo learners ("demo-..."
+    # ids) in the browser; off unless true. Never turn it on where real learners use the bridge.
+    demo: bool = False
+    # the folder of test packages the demo serves (unset: tests/packages of the source checkout)
+    demo_packages_dir: str | None = None
