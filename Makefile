@@ -8,7 +8,7 @@ LOCK   := requirements.lock
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install run test lint bench lock clean js
+.PHONY: install run test lint bench lock clean js demo
 
 # everything: the service (runtime versions pinned by the lock) and the test and dev tools
 $(STAMP): pyproject.toml $(LOCK)
@@ -28,6 +28,10 @@ install: $(STAMP)
 
 run: $(RUN_STAMP)
 	$(BIN)/lrs-bridge serve --host $(HOST) --port $(PORT)
+
+# The demo (/demo): make run with LRS_DEMO=true, for trying lrs-bridge locally, never for real learners.
+demo: $(RUN_STAMP)
+	LRS_DEMO=true $(BIN)/lrs-bridge serve --host $(HOST) --port $(PORT)
 
 # The browser tests drive Debian's Chromium (never a downloaded browser): installed when missing
 # and we are root (CI is); elsewhere they are skipped with a message saying how to install it.

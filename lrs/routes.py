@@ -13,6 +13,7 @@ from lrs.admin import api as admin
 from lrs.dashboard import pages as dashboard
 from lrs.dashboard.rendering import DashboardErrors
 from lrs.openapi import pages as docs
+from lrs.demo import api as demo
 from lrs.reports import api as reports
 from lrs.scorm import api as scorm
 from lrs.scorm import imports, launch_api, package_api, runtime, webhook_api
@@ -82,6 +83,13 @@ dashboard_routes = [
     Mount("/static", app=StaticFiles(directory=Path(__file__).parent / "static" / "dashboard")),
 ]
 
+demo_routes = [
+    Route("/", demo.index, methods=["GET"]),
+    Route("/launch", demo.launch, methods=["GET"]),
+    Route("/results", demo.results, methods=["GET"]),
+    Route("/packages/{package}/{path:path}", demo.package_file, methods=["GET"]),
+]
+
 routes = [
     Route("/health/live", health.live, methods=["GET", "HEAD"]),
     Route("/health/ready", health.ready, methods=["GET", "HEAD"]),
@@ -95,4 +103,5 @@ routes = [
     Route("/docs", docs.docs_page, methods=["GET"]),
     Mount("/docs/static", app=docs.static_files(), name="docs-static"),
     Route("/metrics", metrics_api.metrics, methods=["GET"]),
+    Mount("/demo", routes=demo_routes),
 ]

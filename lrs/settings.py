@@ -137,3 +137,8 @@ class Settings(BaseSettings):
     postback_backoff_max_seconds: float = 3600.0
     # GET /reports/changes leaves out changes younger than this (commits still being written)
     change_feed_lag_seconds: float = 5.0
+    # demo (issue 9 §5): /demo launches the project's SCORM test packages for demo learners ("demo-..."
+    # ids) in the browser; off unless true. Never turn it on where real learners use the bridge.
+    demo: bool = False
+    # the folder of test packages the demo serves (unset: tests/packages of the source checkout)
+    demo_packages_dir: str | None = None

@@ -54,7 +54,6 @@ async def runtime_script(request: Request) -> Response:
         "Cache-Control": f"public, max-age={CACHE_SECONDS}",
         "ETag": asset.etag,
         "Vary": "Accept-Encoding",
-        "X-Content-Type-Options": "nosniff",
     }
     if asset.etag in request.headers.get("if-none-match", ""):
         return Response(status_code=304, headers=headers)

@@ -22,6 +22,7 @@ export const DEFAULTS = {
   onStatus: null,
 };
 
+const DRAFT_MS = 250;
 const REQUIRED = ["session_id", "token", "commit_url", "version", "learner", "course", "sco", "cmi"];
 
 /** Start a launch: install window.API (1.2) or window.API_1484_11 (2004) and return its controller. */
@@ -30,9 +31,10 @@ export function start(answer, options = {}) {
   if (missing.length) throw new Error("lrs-bridge: the launch answer lacks " + missing.join(", "));
   const settings = { ...DEFAULTS, ...(answer.runtime || {}), ...options };
   const is2004 = answer.version === "2004";
-  const touched = new Set(); // elements the content set: sent even when it set them to ""
+  const touched = new Set(); // elements the content set: sent even when set to their loaded value
   let dirty = false;
   let terminated = false;
+  let draftTimer = null;
 
   const emit = (status) => {
     if (typeof settings.onStatus === "function") settings.onStatus(status);
@@ -43,17 +45,20 @@ export function start(answer, options = {}) {
   for (const leftover of CommitQueue.leftovers(answer.session_id)) sender.add(leftover);
   sender.add(queue);
 
+  const body = (event, flattened) => ({
+    learner: answer.learner,
+    course: answer.course,
+    sco: { id: answer.sco.id, title: answer.sco.title },
+    version: answer.version,
+    event,
+    cmi: sessionCmi(flattened, baseline, touched, entryElement),
+    timestamp: new Date().toISOString(),
+  });
   const enqueue = (event, flattened) => {
     const started = performance.now();
-    const commit = queue.push({
-      learner: answer.learner,
-      course: answer.course,
-      sco: { id: answer.sco.id, title: answer.sco.title },
-      version: answer.version,
-      event,
-      cmi: contentCmi(flattened, touched),
-      timestamp: new Date().toISOString(),
-    });
+    clearTimeout(draftTimer);
+    draftTimer = null;
+    const commit = queue.push(body(event, flattened));
     sender.stats.enqueueMs.push(performance.now() - started);
     dirty = false;
     // a terminate is usually the page's last word: it goes out as a keepalive request
@@ -82,14 +87,25 @@ export function start(answer, options = {}) {
     },
   });
   api.loadFromFlattenedJSON(answer.cmi, "");
+  // What the launch handed over: a commit leaves out what is still as loaded, so that a resumed value
+  // never overwrites what another session of the attempt set later.
+  const baseline = api.renderCommitCMI(false);
+  const entryElement = is2004 ? "cmi.entry" : "cmi.core.entry";
 
   const initialized = () => {
     enqueue("initialize", api.renderCommitCMI(false));
+  };
+  // Values set and not yet committed are kept as a draft (at most every DRAFT_MS): a tab that crashes
+  // loses none of them, the next load sends the draft as a commit.
+  const saveDraft = () => {
+    draftTimer = null;
+    if (dirty && !terminated) queue.saveDraft(body("commit", api.renderCommitCMI(false)));
   };
   const setValue = (element) => {
     if (String(api.lastErrorCode) === "0") {
       touched.add(element);
       dirty = true;
+      if (draftTimer === null) draftTimer = setTimeout(saveDraft, DRAFT_MS);
     }
   };
   api.on(is2004 ? "Initialize" : "LMSInitialize", initialized);
@@ -132,13 +148,22 @@ export function start(answer, options = {}) {
   };
 }
 
-/** The CMI to send: string values only; "" only for elements the content set (unset ones stay out). */
-export function contentCmi(flattened, touched) {
+/**
+ * The CMI a commit carries: what this session changed (set by the content, or by scorm-again on its
+ * behalf, such as a 1.2 status decided on LMSFinish) and the session's entry; string values only.
+ */
+export function sessionCmi(flattened, baseline, touched, entryElement) {
   const cmi = {};
   for (const [element, value] of Object.entries(flattened || {})) {
     if (typeof value !== "string") continue; // empty collections render as {}
-    if (value === "" && !touched.has(element)) continue;
-    cmi[element] = value;
+    const changed = baseline[element] !== value && value !== ""; // "" here is a default never set
+    if (touched.has(element) || element === entryElement || changed) cmi[element] = value;
+  }
+  // an objective or interaction is named by its id: it goes with any of its elements that is sent
+  for (const element of Object.keys(cmi)) {
+    const entry = /^cmi\.(objectives|interactions)\.\d+\./.exec(element);
+    const id = entry && entry[0] + "id";
+    if (id && typeof flattened[id] === "string" && flattened[id] !== "") cmi[id] = flattened[id];
   }
   return cmi;
 }

@@ -29,6 +29,7 @@ export class CommitQueue {
     record.commit_url = commitUrl;
     record.token = token;
     const queue = new CommitQueue(record, storage);
+    queue.promoteDraft();
     queue.save();
     return queue;
   }
@@ -41,8 +42,12 @@ export class CommitQueue {
       const key = storage.key(i);
       if (!key || !key.startsWith(PREFIX) || key === PREFIX + exceptSessionId) continue;
       const record = readRecord(storage, key);
-      if (record && record.commits.length) queues.push(new CommitQueue(record, storage));
-      else if (record) storage.removeItem(key);
+      if (!record) continue;
+      const queue = new CommitQueue(record, storage);
+      queue.leftover = true;
+      queue.promoteDraft();
+      if (queue.size) queues.push(queue);
+      else storage.removeItem(key); // sent (or set aside and reported) by an earlier page
     }
     return queues.sort((a, b) => a.record.created - b.record.created);
   }
@@ -56,8 +61,21 @@ export class CommitQueue {
     const commit = { ...body, session_id: this.record.session_id, sequence: this.record.next };
     this.record.next += 1;
     this.record.commits.push(commit);
+    if (body.event === "terminate") this.record.closed = true;
+    delete this.record.draft; // the commit carries everything the draft held
     this.save();
     return commit;
+  }
+
+  /** Keep what the content set since its last commit, so that a crashed tab loses none of it. */
+  saveDraft(body) {
+    this.record.draft = body;
+    this.save();
+  }
+
+  /** A draft left by a page that went away without committing becomes the session's next commit. */
+  promoteDraft() {
+    if (this.record.draft) this.push(this.record.draft);
   }
 
   /** The commits not yet acknowledged, oldest first (at most `limit`). */
@@ -93,9 +111,15 @@ export class CommitQueue {
     }
   }
 
-  /** Drop the stored record once nothing is left to send (the session is over). */
+  /**
+   * Drop the stored record once the session is over and nothing is left to send. An open session keeps
+   * it (its next sequence must survive a reload); refused commits stay readable until the next load.
+   */
   discardIfEmpty() {
-    if (this.storage && !this.record.commits.length) this.storage.removeItem(PREFIX + this.record.session_id);
+    const over = this.record.closed || this.leftover;
+    if (this.storage && over && !this.record.commits.length && !this.record.rejected) {
+      this.storage.removeItem(PREFIX + this.record.session_id);
+    }
   }
 }
 
