@@ -218,8 +218,11 @@ class PostbackWorker:
             self.observer(outcome, waited_s)
 
 
-def postback_worker(db: Database, signer: Callable[[], Signer], settings: Any) -> PostbackWorker:
-    """The process's worker, built from LRS_POSTBACK_* settings (started when enabled)."""
+def postback_worker(
+    db: Database, signer: Callable[[], Signer], settings: Any, ready: Callable[[], bool]
+) -> PostbackWorker:
+    """The process's worker, built from LRS_POSTBACK_* settings (started when enabled); it delivers
+    once `ready` says the store is prepared."""
     policy = outbox.Policy(
         settings.postback_lease_seconds,
         settings.postback_max_attempts,

@@ -146,9 +146,9 @@ INDEXES: list[Index] = [
     ),
     Index(
         SCORM_WEBHOOKS,
-        [("credential", 1), ("course_id", 1)],
-        "scorm_webhooks_credential_course",
-        why="each commit finds the webhooks of its credential and of its course",
+        [("credential", 1), ("created", 1)],
+        "scorm_webhooks_credential_created",
+        why="GET /scorm/webhooks (a credential's, oldest first); each commit finds its credential's",
     ),
     Index(
         SCORM_WEBHOOKS,
@@ -164,7 +164,7 @@ INDEXES: list[Index] = [
     ),
     Index(
         SCORM_OUTBOX,
-        [("webhook_id", 1), ("changed_at", 1)],
+        [("webhook_id", 1), ("changed_at", 1), ("_id", 1)],
         "scorm_outbox_webhook_changed",
         why="GET /scorm/outbox lists a credential's rows",
     ),
