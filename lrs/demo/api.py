@@ -75,6 +75,7 @@ async def launch(request: Request) -> Response:
         state.signer,
         state.settings.launch_token_seconds,
         public_base(request),
+        state.settings,
     )
     new_attempt = q.get("new_attempt") in ("1", "true")
     answer, course = await launch_demo(ctx, package, q.get("sco") or None, learner, new_attempt)

@@ -13,6 +13,7 @@ from lrs.scorm.manifest import parse_manifest
 from lrs.scorm.models import Course, Learner
 from lrs.scorm.package_zip import PackageLimits
 from lrs.scorm.packages import find_package, package_sco, register_package
+from lrs.settings import Settings
 from lrs.signing import Signer
 from lrs.storage import Database
 
@@ -52,6 +53,7 @@ class DemoLaunch:
     signer: Signer
     token_ttl_s: float
     base_url: str
+    settings: Settings
 
 
 async def launch_demo(
@@ -71,5 +73,7 @@ async def launch_demo(
         sco=spec.id,
         new_attempt=new_attempt,
     )
-    context = LaunchContext(CREDENTIAL, "lrs-bridge demo", ctx.signer, ctx.token_ttl_s, ctx.base_url)
+    context = LaunchContext(
+        CREDENTIAL, "lrs-bridge demo", ctx.signer, ctx.token_ttl_s, ctx.base_url, ctx.settings
+    )
     return await start_launch(ctx.db, launch, spec, context), course
