@@ -8,10 +8,7 @@ of the in-memory store itself are marked `memory_only` with the reason.
 
 from __future__ import annotations
 
-import asyncio
-import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from starlette.testclient import TestClient
@@ -22,7 +19,17 @@ from lrs.storage import Database
 from tests.conformance import check_response
 from tests.support import MONGODB_URL, STORE, Store, basic_auth, make_database, make_settings, open_store
 
-STORE_FIXTURES = {"store", "module_store", "database", "second_database", "cli_env", "dashboard_url"}
+# and the fixtures that serve an app on make_database() themselves: the CLI tests' `server`, the
+# browser tests' `dashboard_url`, the fuzz suite's module-wide `fuzz_client`
+STORE_FIXTURES = {
+    "store",
+    "module_store",
+    "database",
+    "second_database",
+    "server",
+    "dashboard_url",
+    "fuzz_client",
+}
 
 
 @pytest.fixture
@@ -55,34 +62,6 @@ def module_store() -> Iterator[Store]:
     """One store shared by a module's read-only tests (seeded once)."""
     with open_store() as opened:
         yield opened
-
-
-@pytest.fixture
-def cli_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
-    """The environment the `lrs-bridge` command reads, pointed at this run's store: LRS_MONGODB_URL
-    and a database of the test's own on MongoDB (dropped after), unset on the in-memory store; and
-    a working directory without a .env file."""
-    monkeypatch.chdir(tmp_path)
-    for name in ("LRS_SECRET_KEY", "LRS_DEFAULT_API_KEY", "LRS_DEFAULT_API_SECRET"):
-        monkeypatch.delenv(name, raising=False)
-    if not MONGODB_URL:
-        monkeypatch.delenv("LRS_MONGODB_URL", raising=False)
-        yield
-        return
-    name = f"lrs_test_{uuid.uuid4().hex[:12]}"
-    monkeypatch.setenv("LRS_MONGODB_URL", MONGODB_URL)
-    monkeypatch.setenv("LRS_MONGODB_DATABASE", name)
-    yield
-    from lrs.storage.mongo import MongoDatabase
-
-    async def drop() -> None:
-        db = MongoDatabase(MONGODB_URL or "", name)
-        try:
-            await db.drop()
-        finally:
-            await db.close()
-
-    asyncio.run(drop())
 
 
 @pytest.fixture

@@ -60,6 +60,14 @@ def make_database(settings: Settings | None = None) -> Database:
     return MemoryDatabase((settings or make_settings()).mongodb_database)
 
 
+def same_store(database: Database) -> Database:
+    """Another process's handle on the same store: on MongoDB its own client to the same database
+    (closing it drops nothing: the first handle's owner does); in memory, the store itself."""
+    if isinstance(database, _OwnMongoDatabase):
+        return MongoDatabase(MONGODB_URL or "", database.name)
+    return database
+
+
 class Store:
     """A fresh database for a test, and the one event loop its calls run on (`run`)."""
 

@@ -214,6 +214,7 @@ class MongoDatabase:
         self._client: AsyncMongoClient[Document] = AsyncMongoClient(
             url, tz_aware=True, serverSelectionTimeoutMS=server_selection_timeout_ms, appname="lrs-bridge"
         )
+        self.name = name
         self._db = self._client.get_database(
             name,
             # "never lost" on a replica set: a write is acknowledged once a majority (journaled) has

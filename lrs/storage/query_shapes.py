@@ -199,30 +199,8 @@ SHAPES: list[QueryShape] = [
         ("attempt_id", "sco_id"),
         where="lrs/scorm/sco_records.py sco_time_s",
     ),
-    QueryShape(
-        "SCO statuses of an attempt",
-        SCORM_SCO_STATUS,
-        "scorm_sco_status_attempt",
-        ("attempt_id",),
-        where="lrs/scorm/sco_records.py attempt_records",
-    ),
     QueryShape("package, course and SCO status by id", SCORM_PACKAGES, "_id_", ("_id",)),
     QueryShape("course (latest package) by id", SCORM_COURSES, "_id_", ("_id",)),
-    QueryShape(
-        "packages list (GET /scorm/packages), and its count",
-        SCORM_PACKAGES,
-        "scorm_packages_course_revision",
-        (),
-        (("course_id", 1), ("revision", -1)),
-        where="lrs/scorm/packages.py",
-    ),
-    QueryShape(
-        "packages of a course, newest revision first",
-        SCORM_PACKAGES,
-        "scorm_packages_course_revision",
-        ("course_id",),
-        (("course_id", 1), ("revision", -1)),
-    ),
     # --- reports: each pipeline's leading $match (and $sort)
     QueryShape(
         "enrollments report",

@@ -17,7 +17,7 @@ from lrs.settings import Settings
 from lrs.signing import Signer
 from lrs.storage import Database
 from tests.dashboard.seed import seed
-from tests.support import API_KEY, API_SECRET, basic_auth, make_database, make_settings
+from tests.support import API_KEY, API_SECRET, basic_auth, make_settings
 
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 
@@ -310,7 +310,7 @@ def test_dashboard_system_page(dash: TestClient) -> None:
     assert re.search(r'data-collection="scorm_enrollments">4<', page)
 
 
-def test_dashboard_can_be_disabled() -> None:
+def test_dashboard_can_be_disabled(database: Database) -> None:
     settings = make_settings(dashboard_enabled=False)
-    with TestClient(create_app(settings, make_database(settings))) as client:
+    with TestClient(create_app(settings, database)) as client:
         assert client.get("/dashboard/login").status_code == 404

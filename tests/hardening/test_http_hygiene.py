@@ -10,7 +10,8 @@ import pytest
 from starlette.testclient import TestClient
 
 from lrs.app import create_app
-from tests.support import basic_auth, make_database, make_settings
+from lrs.storage import Database
+from tests.support import basic_auth, make_settings
 
 
 @pytest.mark.parametrize(
@@ -62,9 +63,9 @@ def test_cors_by_default_allows_no_origin(client: TestClient, path: str) -> None
     assert preflight.status_code == 405 and preflight.json()["error"] == "method_not_allowed"
 
 
-def test_cors_allow_list_admits_only_listed_origins_on_every_route() -> None:
+def test_cors_allow_list_admits_only_listed_origins_on_every_route(database: Database) -> None:
     settings = make_settings(cors_origins=["https://lms.example.org"])
-    with TestClient(create_app(settings, make_database(settings))) as client:
+    with TestClient(create_app(settings, database)) as client:
         for path in ("/reports/enrollments", "/scorm/commits", "/xapi/statements"):
             listed = client.get(path, headers={"Origin": "https://lms.example.org"})
             other = client.get(path, headers={"Origin": "https://evil.example.net"})
@@ -101,10 +102,10 @@ def test_unauthenticated_answers_are_nosniff(client: TestClient) -> None:
 
 
 def test_client_disconnecting_mid_body_logs_one_line_and_no_traceback(
-    caplog: pytest.LogCaptureFixture,
+    caplog: pytest.LogCaptureFixture, database: Database
 ) -> None:
     settings = make_settings()
-    app = create_app(settings, make_database(settings))
+    app = create_app(settings, database)
     sent: list[dict[str, Any]] = []
     messages = [
         {"type": "http.request", "body": b'[{"actor": {"mbox": "mailto:a@e.org"}, ', "more_body": True},

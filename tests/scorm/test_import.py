@@ -15,9 +15,10 @@ from starlette.testclient import TestClient
 from lrs.app import create_app
 from lrs.credentials import create_credential
 from lrs.scorm.attempts import attempt_id, enrollment_id
+from lrs.storage import Database
 from lrs.storage.indexes import SCORM_ATTEMPTS, SCORM_ENROLLMENTS, SCORM_SESSIONS, STATEMENTS
 from tests.scorm.helpers import commit, find, find_one, post
-from tests.support import basic_auth, make_database, make_settings
+from tests.support import basic_auth, make_settings
 
 DATA = Path(__file__).parent / "data"
 
@@ -161,11 +162,9 @@ def test_import_refuses_malformed_bodies(client: TestClient, body: bytes, status
     assert response.status_code == status and response.json()["field"] == field
 
 
-def test_import_refuses_a_batch_over_the_limit() -> None:
+def test_import_refuses_a_batch_over_the_limit(database: Database) -> None:
     settings = make_settings(max_import_rows_per_batch=2)
-    with TestClient(
-        create_app(settings, make_database(settings)), headers={"Authorization": basic_auth()}
-    ) as client:
+    with TestClient(create_app(settings, database), headers={"Authorization": basic_auth()}) as client:
         rows = [{"line": n, "values": {"user_id": f"u{n}", "course_id": "c"}} for n in range(2, 5)]
         response = client.post("/admin/imports", json={"rows": rows})
         assert response.status_code == 413 and "LRS_MAX_IMPORT_ROWS_PER_BATCH" in response.json()["message"]

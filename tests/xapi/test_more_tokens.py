@@ -15,7 +15,8 @@ from starlette.testclient import TestClient
 
 from lrs.app import create_app
 from lrs.signing import Signer
-from tests.support import basic_auth, make_database, make_settings
+from lrs.storage import Database
+from tests.support import basic_auth, make_settings, same_store
 
 HEADERS = {"Authorization": basic_auth(), "X-Experience-API-Version": "1.0.3"}
 LAST_ID = "6f3b1a0e-3d1c-4e7e-9a3b-2b8f0a4c1d2e"
@@ -114,9 +115,9 @@ def test_more_signed_but_invalid_content_is_400(client: TestClient, payload: dic
     assert response.json()["message"]
 
 
-def test_more_limit_is_capped_again_when_decoded() -> None:
+def test_more_limit_is_capped_again_when_decoded(database: Database) -> None:
     settings = make_settings(statement_page_size=2)
-    with TestClient(create_app(settings, make_database(settings)), headers=HEADERS) as client:
+    with TestClient(create_app(settings, database), headers=HEADERS) as client:
         client.post("/xapi/statements", json=[statement(n) for n in range(6)])
         token = signer_of(client).sign(
             "more", {"p": {"limit": "10000000"}, "s": 253402300799999, "i": LAST_ID}
@@ -133,14 +134,14 @@ def test_more_of_another_kind_or_another_key_is_400(client: TestClient) -> None:
         assert client.get("/xapi/statements", params={"more": token}).status_code == 400
 
 
-def test_more_url_works_on_another_process_sharing_the_key() -> None:
+def test_more_url_works_on_another_process_sharing_the_key(database: Database) -> None:
     """Two apps (processes) on one store and one LRS_SECRET_KEY: a page from one continues on the other."""
     settings = make_settings(secret_key="shared-signing-key")
-    database = make_database(settings)
     with TestClient(create_app(settings, database), headers=HEADERS) as first:
         first.post("/xapi/statements", json=[statement(n) for n in range(3)])
         page = first.get("/xapi/statements", params={"limit": "2"})
-        with TestClient(create_app(settings, database), headers=HEADERS) as second:
+        # the second process's own client to the same store (a MongoDB client serves one event loop)
+        with TestClient(create_app(settings, same_store(database)), headers=HEADERS) as second:
             rest = second.get(page.json()["more"])
     assert rest.status_code == 200, rest.text
     first_ids = {s["id"] for s in page.json()["statements"]}

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from lrs.errors import BadRequest, InvalidStatement, PayloadTooLarge, StatementConflict
+from lrs.signing import Signer
 from lrs.storage.indexes import ACTIVITIES, STATEMENTS
 from lrs.storage.instrumented import InstrumentedDatabase
 from lrs.xapi.query import StatementQuery
@@ -213,6 +214,7 @@ def test_query_statements_sends_no_list_that_grows_with_the_store(store: Store) 
         return await real_find(filter, *args, **kwargs)
 
     spy.collection(STATEMENTS).find = find  # type: ignore[method-assign]
-    page = store.run(query_statements(spy, StatementQuery(verb="http://example.com/v", limit=100)))
+    query = StatementQuery(verb="http://example.com/v", limit=100)
+    page = store.run(query_statements(spy, query, signer=Signer("k")))
     assert len(page.docs) == 60
     assert len(sent) == 1 and "$in" not in repr(sent[0])
