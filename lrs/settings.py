@@ -52,9 +52,10 @@ class Settings(BaseSettings):
     auth_failure_window_seconds: int = Field(default=300, ge=1)
     # an address that logged in with a key is exempt from that key's limit (not its own) this long
     auth_known_client_seconds: int = Field(default=86_400, ge=0)
-    # threads that check secrets (scrypt, off the event loop), and checks allowed to wait for one
-    # before further ones are answered 503 with Retry-After
-    auth_hash_threads: int = Field(default=2, ge=1)
+    # threads that check secrets (scrypt, off the event loop; one leaves the other cores to the event
+    # loop, and concurrent requests with one credential share one check), and checks allowed to wait
+    # for a thread before further ones are answered 503 with Retry-After
+    auth_hash_threads: int = Field(default=1, ge=1)
     auth_hash_queue: int = Field(default=32, ge=0)
 
     # browsers: origins allowed to call the API cross-origin (exact origins; [] = none, "*" = any)
