@@ -63,5 +63,5 @@ def erase(
             else:
                 answer = remote.call("DELETE", "/admin/agents", params={"agent": target})
             removed.update({k: int(v) for k, v in answer.get("removed", {}).items()})
-    detail = ", ".join(f"{name} {count}" for name, count in sorted(removed.items())) or "nothing"
+    detail = ", ".join(f"{name} {count}" for name, count in sorted(removed.items()) if count) or "nothing"
     click.echo(f"erased {len(ids)} learner(s) and {len(agents)} agent(s); removed: {detail}")

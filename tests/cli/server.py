@@ -60,9 +60,13 @@ def running_server(**overrides: Any) -> Iterator[Server]:
     loop = asyncio.new_event_loop()
     thread = threading.Thread(target=loop.run_until_complete, args=(server.serve(),), daemon=True)
     thread.start()
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 30
     while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
+        if not thread.is_alive() or time.monotonic() > deadline:
+            server.should_exit = True
+            thread.join(timeout=10)
+            loop.close()
+            raise AssertionError("uvicorn did not start (see its log above)")
         time.sleep(0.02)
     handle = Server(f"http://127.0.0.1:{port}", app, settings, loop)
     try:

@@ -60,7 +60,7 @@ class FakeAdmin:
                 200,
                 json={
                     "learner": path.rsplit("/", 1)[1],
-                    "removed": {"statements": 3, "scorm_enrollments": 1},
+                    "removed": {"statements": 3, "scorm_enrollments": 1, "documents": 0},
                 },
             )
         if (method, path) == ("DELETE", "/admin/agents"):
