@@ -247,9 +247,11 @@ PATHS: Paths = {
                 ),
                 **errors(401, 403, 413, 422),
             },
-            scope="scorm/commit",
+            scope="scorm/commit (Basic), or a launch token (Bearer) from POST /scorm/launches",
             description="Idempotent by (session_id, sequence): a re-send gets the stored answer with "
-            "outcome `duplicate`; an older sequence than one applied is `stale`. Every commit is audited.",
+            "outcome `duplicate`; an older sequence than one applied is `stale`. Every commit is audited. "
+            "With a launch token, a commit naming another learner, course, SCO or session is 403.",
+            security=[{"basic": []}, {"launchToken": []}],
             body={
                 "required": True,
                 "content": {
