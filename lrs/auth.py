@@ -24,10 +24,10 @@ from starlette.requests import Request
 from lrs.credentials import Credential, SecretChecker, find_credential_hash
 from lrs.errors import Forbidden, Unauthorized
 from lrs.login_limits import LoginLimiter, LoginLimits
+from lrs.metrics import FAILED_LOGINS
 from lrs.scorm.audit import client_ip, parse_networks
 from lrs.settings import Settings
 from lrs.storage import Database
-from lrs.metrics import FAILED_LOGINS
 
 # scopes that grant a given scope, besides itself
 _GRANTED_BY: dict[str, tuple[str, ...]] = {

@@ -12,8 +12,8 @@ from lrs import health, metrics_api
 from lrs.admin import api as admin
 from lrs.dashboard import pages as dashboard
 from lrs.dashboard.rendering import DashboardErrors
-from lrs.openapi import pages as docs
 from lrs.demo import api as demo
+from lrs.openapi import pages as docs
 from lrs.reports import api as reports
 from lrs.scorm import api as scorm
 from lrs.scorm import imports, launch_api, package_api, runtime, webhook_api
