@@ -16,10 +16,10 @@ from typing import Any
 from starlette.routing import BaseRoute, Mount, Route
 
 from lrs import __version__
-from lrs.openapi import admin, dashboard, reports, scorm, service, xapi
+from lrs.openapi import admin, dashboard, demo, reports, scorm, service, xapi
 from lrs.openapi.common import ERROR_SCHEMA, SECURITY_SCHEMES, Paths
 
-AREAS = (service, xapi, scorm, reports, admin, dashboard)
+AREAS = (service, xapi, scorm, reports, admin, dashboard, demo)
 # methods every GET route answers without a description of its own
 IMPLIED = frozenset({"head", "options"})
 _CONVERTER = re.compile(r"\{([^}:]+):[^}]+\}")
