@@ -95,7 +95,14 @@ def main() -> None:
     env = {**os.environ, "LRS_DEMO": "true", "LRS_MONGODB_URL": "", "LRS_LOG_LEVEL": "warning"}
     env.pop("LRS_MONGODB_URL")
     server = subprocess.Popen(
-        [sys.executable, "-m", "lrs.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        [
+            str(Path(sys.executable).parent / "lrs-bridge"),
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
