@@ -151,7 +151,7 @@ def test_client_disconnecting_mid_body_logs_one_line_and_no_traceback(
 
 @pytest.mark.uvicorn
 def test_clients_going_away_mid_body_on_a_real_server_log_one_line_each(
-    caplog: pytest.LogCaptureFixture,
+    caplog: pytest.LogCaptureFixture, database: Database
 ) -> None:
     """Through uvicorn on 127.0.0.1: 20 clients send half a body and close; 20 log lines, no traceback."""
     import socket
@@ -165,9 +165,7 @@ def test_clients_going_away_mid_body_on_a_real_server_log_one_line_each(
         port = int(probe.getsockname()[1])
     settings = make_settings()
     server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(settings, make_database(settings)), host="127.0.0.1", port=port, log_config=None
-        )
+        uvicorn.Config(create_app(settings, database), host="127.0.0.1", port=port, log_config=None)
     )
     thread = threading.Thread(target=server.run, daemon=True)
     with caplog.at_level(logging.INFO):
