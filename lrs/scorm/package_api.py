@@ -7,7 +7,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from lrs.auth import require
-from lrs.errors import InvalidParameter
+from lrs.bounds import parse_bounded_int
 from lrs.responses import json_response
 from lrs.scorm.package_zip import PackageLimits
 from lrs.scorm.packages import find_package, list_packages, package_view, register_package
@@ -24,11 +24,7 @@ def package_limits(request: Request) -> PackageLimits:
 
 def int_param(request: Request, name: str, default: int, low: int, high: int) -> int:
     text = request.query_params.get(name)
-    if text is None:
-        return default
-    if not text.isdigit() or not low <= int(text) <= high:
-        raise InvalidParameter(f"{name}: an integer from {low} to {high}", field=name)
-    return int(text)
+    return default if text is None else parse_bounded_int(text, name, low, high)
 
 
 class PackagesResource(HTTPEndpoint):

@@ -164,6 +164,15 @@ commit_body = st.one_of(
     mutated(COMMIT).map(lambda c: encode({"commits": [c]})),
 )
 
+LAUNCH = {
+    "learner": {"id": "u1", "name": "Ann"},
+    "course": {"id": "c1"},
+    "package": "p1",
+    "sco": "s1",
+    "return_url": "https://lms.example.com/back",
+}
+launch_body = st.one_of(raw_body, mutated(LAUNCH).map(encode))
+
 AUTHORIZATIONS = [
     basic_auth(),
     basic_auth(),

@@ -70,6 +70,16 @@ ENDPOINTS: dict[str, tuple[list[str], st.SearchStrategy[bytes]]] = {
     "/reports/learners/{id}/courses": (REPORT_PARAMS, s.raw_body),
     "/reports/courses": (REPORT_PARAMS, s.raw_body),
     "/reports/abandoned-attempts": (REPORT_PARAMS, s.raw_body),
+    "/scorm/launches": ([], s.launch_body),
+    "/scorm/packages": (["course", "course_title", "limit", "offset"], s.raw_body),
+    "/scorm/packages/{id}": ([], s.raw_body),
+    "/scorm/runtime/v1/lrs-bridge-runtime.js": ([], s.raw_body),
+    "/admin/credentials": (["name", "scopes", "key", "expires"], s.raw_body),
+    "/admin/credentials/{id}": ([], s.raw_body),
+    "/admin/credentials/{id}/rotate": ([], s.raw_body),
+    "/admin/whoami": ([], s.raw_body),
+    "/admin/imports": (["dry_run"], s.raw_body),
+    "/admin/exports/statements": (STATEMENT_PARAMS, s.raw_body),
     "/health/live": ([], s.raw_body),
     "/health/ready": ([], s.raw_body),
 }
@@ -148,3 +158,31 @@ def test_fuzz_alternate_request_syntax(
         headers={"Authorization": s.AUTHORIZATIONS[0], "X-Experience-API-Version": "1.0.3"},
     )
     check(response, "POST")
+
+
+# values that broke parsers before (issue 8 defect 5), swept over every parameter of every endpoint
+KILLERS = [
+    "9" * 5000,
+    "\u00b2",
+    "-1",
+    "1e400",
+    "0001-01-01T00:00:00+01:00",
+    "9999-12-31T23:59:59-01:00",
+    "9999-12-31",
+    "100000000w",
+    '{"$gt": ""}',
+    "\x00",
+    str(2**63),
+    "",
+]
+
+
+@pytest.mark.parametrize("path", [p for p, (names, _) in ENDPOINTS.items() if names])
+def test_sweep_every_parameter_with_values_that_broke_parsers(fuzz_client: TestClient, path: str) -> None:
+    names, _ = ENDPOINTS[path]
+    url = path.replace("{id}", "x")
+    headers = {"Authorization": s.AUTHORIZATIONS[0], "X-Experience-API-Version": "2.0.0"}
+    for name in names:
+        for value in KILLERS:
+            for method in ("GET", "POST", "PUT"):
+                check(fuzz_client.request(method, url, params={name: value}, headers=headers), method)
