@@ -10,7 +10,7 @@ holds a learner, and how it is found:
 - `documents` (state and agent profiles) of the agent;
 - `scorm_enrollments`, `scorm_attempts`, `scorm_sessions` by `learner_id` (and by their links to
   each other); `scorm_commits`, `scorm_audit` by the learner's sessions, `scorm_sco_status` by their
-  attempts, and audit rows whose payload names the learner (rejected commits reach no attempt).
+  attempts, `scorm_outbox` (postbacks) by their enrollments, and audit rows whose payload names the learner (rejected commits reach no attempt).
 Every query is served by an index (lrs/storage/query_shapes.py), but two scans: the audit rows that
 name the learner (a regex on the payload text), and, only when erased statements had attachments,
 the statements that still use them.
@@ -37,8 +37,10 @@ from lrs.storage.indexes import (
     SCORM_AUDIT,
     SCORM_COMMITS,
     SCORM_ENROLLMENTS,
+    SCORM_OUTBOX,
     SCORM_SCO_STATUS,
     SCORM_SESSIONS,
+    SCORM_WEBHOOKS,
     STATEMENTS,
 )
 from lrs.xapi.statements import index_fields
@@ -180,10 +182,19 @@ async def _erase_scorm(db: Database, learner_id: str, activity_iri_base: str) ->
         SCORM_AUDIT: await _delete_in(db, SCORM_AUDIT, [("session_id", sorted(sessions))])
         + await _erase_named_audit(db, learner_id),
         SCORM_SCO_STATUS: await _delete_in(db, SCORM_SCO_STATUS, [("attempt_id", attempt_ids)]),
+        SCORM_OUTBOX: await _erase_postbacks(db, sorted(enrollments)),
         SCORM_SESSIONS: await _delete_in(db, SCORM_SESSIONS, [("_id", sorted(sessions))]),
         SCORM_ATTEMPTS: await _delete_in(db, SCORM_ATTEMPTS, [("_id", attempt_ids)]),
         SCORM_ENROLLMENTS: await _delete_in(db, SCORM_ENROLLMENTS, [("_id", sorted(enrollments))]),
     }
+
+
+async def _erase_postbacks(db: Database, enrollments: list[str]) -> int:
+    """The postback rows of the enrollments: `_id` is "<webhook id>:<enrollment id>" (webhooks are a
+    handful per LMS, read whole)."""
+    webhooks = await _ids(db, SCORM_WEBHOOKS, {})
+    rows = [f"{webhook}:{enrollment}" for webhook in webhooks for enrollment in enrollments]
+    return await _delete_in(db, SCORM_OUTBOX, [("_id", rows)])
 
 
 async def _erase_commit_records(db: Database, sessions: list[str]) -> int:

@@ -452,6 +452,13 @@ SHAPES: list[QueryShape] = [
         ("session_id",),
         where="_erase_scorm",
     ),
+    QueryShape("erasure: postback rows (webhook:enrollment)", SCORM_OUTBOX, "_id_", ("_id",), where="erase"),
+    QueryShape(
+        "erasure: every webhook (a handful per LMS)",
+        SCORM_WEBHOOKS,
+        None,
+        where="_erase_postbacks: the webhook ids make the postback rows' _id",
+    ),
     QueryShape(
         "erasure: audit rows whose payload names the learner",
         SCORM_AUDIT,

@@ -21,6 +21,7 @@ from lrs.storage.indexes import (
     SCORM_AUDIT,
     SCORM_COMMITS,
     SCORM_ENROLLMENTS,
+    SCORM_OUTBOX,
     SCORM_SCO_STATUS,
     SCORM_SESSIONS,
     STATEMENTS,
@@ -65,6 +66,7 @@ LEARNER_COLLECTIONS = [
     SCORM_COMMITS,
     SCORM_AUDIT,
     SCORM_SCO_STATUS,
+    SCORM_OUTBOX,
 ]
 
 
@@ -113,6 +115,8 @@ def launch(client: TestClient, learner: str, session: str) -> None:
 def seed(client: TestClient) -> None:
     """Ann and Bob through commits, statements and documents; Ann also through a rejected commit,
     a group, an instructor role, a sub-statement and an attachment."""
+    hook = client.post("/scorm/webhooks", json={"url": "http://127.0.0.1:9/postbacks"})
+    assert hook.status_code == 201, hook.text
     launch(client, ANN, "sess-ann-1")
     launch(client, ANN, "sess-ann-2")
     launch(client, BOB, "sess-bob-1")
