@@ -105,7 +105,7 @@ PATHS: Paths = {
                     },
                     "One result per row, with every problem of the row, and the count of each outcome",
                 ),
-                **errors(401, 403, 413, 422),
+                **errors(400, 401, 403, 413, 422),
             },
             scope="admin",
             body={

@@ -148,6 +148,12 @@ _COMMON = [
     query("limit", f"Rows per page (1-{MAX_LIMIT}, default 100)", {"type": "integer"}),
     query("offset", "Rows skipped", {"type": "integer"}),
     query("format", "json (default) or csv; `Accept: text/csv` works too", {"enum": ["json", "csv"]}),
+    query(
+        "bom",
+        "CSV only: start with a UTF-8 byte order mark (for Excel); CSV streams every row from `offset` "
+        "on unless `limit` is given",
+        {"enum": ["true", "false"]},
+    ),
 ]
 _LEARNER = query("learner", "Only this learner id")
 
