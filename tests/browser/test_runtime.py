@@ -113,6 +113,16 @@ def test_runtime_tracks_a_scorm12_course_end_to_end(page: Page, bridge: Bridge) 
     assert time_row["scorm_s"] == 75.0
     counts = bridge.report("/reports/attempt-counts", learner=learner)["items"][0]
     assert (counts["attempts"], counts["passed_attempts"], counts["failed_attempts"]) == (1, 1, 0)
+    course = bridge.report("/reports/courses", course=answer["course"]["id"])["items"][0]
+    assert (course["learners"], course["completed"], course["passed"], course["failed"]) == (1, 1, 1, 0)
+    assert (course["completion_rate"], course["pass_rate"], course["average_score"]) == (1.0, 1.0, 92.0)
+    (mine,) = bridge.report(f"/reports/learners/{learner}/courses")["items"]
+    assert (mine["status"], mine["best_score_raw"], mine["attempts"], mine["time_spent_s"]) == (
+        "passed",
+        92.0,
+        1,
+        75.0,
+    )
 
 
 def test_runtime_tracks_a_scorm2004_multi_sco_course(page: Page, bridge: Bridge) -> None:
