@@ -70,6 +70,8 @@ def test_audit_every_commit_received_is_audited_whatever_its_outcome(client: Tes
         assert client.post("/scorm/commits", json=commit("2004", "s", sequence, {})).status_code == status
     assert client.post("/scorm/commits", json={"session_id": "s", "sequence": "x"}).status_code == 422
     assert client.post("/scorm/commits", json=[1, "two"]).status_code == 200  # a batch of bad shapes
+    unreadable = client.post("/scorm/commits", content=b'{"session_id": "s", oops')
+    assert unreadable.status_code in (400, 422)
     assert outcomes(client) == [
         ("s", 0, "applied"),
         ("s", 1, "rejected"),
@@ -80,11 +82,14 @@ def test_audit_every_commit_received_is_audited_whatever_its_outcome(client: Tes
         ("s", None, "rejected"),
         (None, None, "rejected"),
         (None, None, "rejected"),
+        (None, None, "rejected"),  # not JSON: its text is kept
     ]
     rows = client.get("/scorm/commits", params={"session_id": "s"}).json()["commits"]
     assert "another learner" in rows[1]["reasons"][0]["reason"]
     assert rows[2]["reasons"][0]["field"] == "cmi.interactions.1000"
     assert rows[4]["payload"]["sequence"] == 2**63
+    every = client.get("/scorm/commits", params={"limit": 1000}).json()["commits"]
+    assert every[-1]["payload"] == '{"session_id": "s", oops'
 
 
 def test_audit_pages_with_a_signed_cursor_either_way(client: TestClient) -> None:
