@@ -140,6 +140,12 @@ class InvalidRequest(LrsError):
     status_code, code = 422, "invalid_request"
 
 
+class CommitNotApplied(LrsError):
+    """A batched commit left out because an earlier commit of its session failed (order is kept)."""
+
+    status_code, code = 503, "commit_not_applied"
+
+
 class PreconditionRequired(LrsError):
     status_code, code = 428, "precondition_required"
 

@@ -143,3 +143,12 @@ class Settings(BaseSettings):
     demo: bool = False
     # the folder of test packages the demo serves (unset: tests/packages of the source checkout)
     demo_packages_dir: str | None = None
+
+    # SCORM commits: limits checked before a commit is merged (413 naming the limit and the element)
+    max_commit_cmi_bytes: int = 512 * 1024
+    max_attempt_cmi_bytes: int = 2 * 1024 * 1024
+    max_interactions_per_attempt: int = 1000
+    max_objectives_per_attempt: int = 1000
+    # SCORM audit log (GET /scorm/commits): most rows per page, and days a row is kept (0 = forever)
+    audit_page_max: int = 1000
+    audit_retention_days: int = 0

@@ -11,6 +11,7 @@ from typing import Any
 
 from lrs.credentials import ensure_default_credential
 from lrs.errors import StorageUnavailable
+from lrs.scorm.audit import ensure_retention as ensure_audit_retention
 from lrs.settings import Settings
 from lrs.signing import Signer, load_signer
 from lrs.storage import Database
@@ -48,6 +49,7 @@ class Startup:
         settings = self._settings
         await self._db.open()  # MongoDB: reachable, and recent enough (UnsupportedServer otherwise)
         await create_indexes(self._db)
+        await ensure_audit_retention(self._db, settings.audit_retention_days)
         if settings.default_api_key and settings.default_api_secret:
             outcome = await ensure_default_credential(
                 self._db, settings.default_api_key, settings.default_api_secret.get_secret_value()

@@ -50,7 +50,7 @@ _AUDIT_ROW = {
         "user_agent": {"type": ["string", "null"]},
         "credential": {"type": ["string", "null"]},
         "payload": {"description": "the JSON as the launcher sent it"},
-        "outcome": {"type": "string", "examples": ["applied", "stale", "duplicate", "rejected"]},
+        "outcome": {"type": "string", "examples": ["applied", "stale", "duplicate", "rejected", "error"]},
         "reasons": {"type": "array", "items": {"type": "object"}},
         "changes": {"type": "array", "items": {"type": "object"}},
         "attempt_id": {"type": ["string", "null"]},
@@ -151,10 +151,17 @@ SCHEMAS: dict[str, Any] = {
     "AuditRow": _AUDIT_ROW,
     "AuditLog": {
         "type": "object",
-        "required": ["session_id", "commits"],
+        "required": ["session_id", "order", "limit", "total", "commits", "next"],
         "properties": {
-            "session_id": {"type": "string"},
+            "session_id": {"type": ["string", "null"], "description": "the session listed (null: all)"},
+            "order": {"type": "string", "enum": ["asc", "desc"]},
+            "limit": {"type": "integer"},
+            "total": {"type": "integer", "description": "rows matching, on every page"},
             "commits": {"type": "array", "items": ref("AuditRow")},
+            "next": {
+                "type": ["string", "null"],
+                "description": "signed cursor of the next page (null: last)",
+            },
         },
     },
     "WebhookIn": {
@@ -327,13 +334,20 @@ PATHS: Paths = {
         ),
         "get": operation(
             TAG,
-            "The audit log of a session",
+            "The audit log: every commit received, whatever its outcome (one session's, or all)",
             {
-                "200": json_body(ref("AuditLog"), "Every commit received for the session"),
+                "200": json_body(ref("AuditLog"), "One page of audit rows"),
                 **errors(400, 401, 403),
             },
             scope="reports/read",
-            parameters=[query("session_id", "The launch session", required=True)],
+            parameters=[
+                query("session_id", "The launch session (unset: every row)"),
+                query(
+                    "order", "asc (oldest first, default) or desc (newest first)", {"enum": ["asc", "desc"]}
+                ),
+                query("limit", "Rows per page, 1 to LRS_AUDIT_PAGE_MAX (default 100)", {"type": "integer"}),
+                query("cursor", "The `next` of the previous page (same session_id and order)"),
+            ],
         ),
     },
     "/scorm/webhooks": {

@@ -3,7 +3,7 @@ SCORM and statement time, per-enrollment completion figures, sorting computed co
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -24,6 +24,7 @@ from lrs.reports.pipelines.time_spent import statement_units_pipeline
 from lrs.reports.timing import TimeSpent, seconds, time_spent
 from lrs.storage import Database
 from lrs.storage.indexes import SCORM_ATTEMPTS, SCORM_ENROLLMENTS, SCORM_SESSIONS, STATEMENTS
+from translators import state_from_cmi
 
 
 @dataclass(frozen=True)
@@ -106,9 +107,12 @@ async def attempt_detail(db: Database, attempt_id: str) -> dict[str, Any]:
     await _add_attempt_time(db, [row])
     sessions = await db.collection(SCORM_SESSIONS).find({"attempt_id": attempt_id}, sort=[("started_at", 1)])
     row["sessions"] = [{key: s.get(src) for key, src in _SESSION_FIELDS.items()} for s in sessions]
-    row["cmi"] = decode_cmi(doc.get("cmi") or {})
+    cmi = row["cmi"] = decode_cmi(doc.get("cmi") or {})
+    # interactions, objectives and comments are read from the tree (the attempt stores them once)
+    flat = {name: value for name, value in cmi.items() if isinstance(value, str)}
+    state = state_from_cmi("1.2" if doc.get("version") == "1.2" else "2004", flat)
     for key in ("interactions", "objectives", "comments"):
-        row[key] = doc.get(key) or []
+        row[key] = [{f.name: getattr(item, f.name) for f in fields(item)} for item in getattr(state, key)]
     return row
 
 

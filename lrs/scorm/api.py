@@ -9,13 +9,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from lrs.auth import require
-from lrs.errors import InvalidParameter
 from lrs.responses import json_response
-from lrs.scorm.audit import Client, client_ip, parse_networks, read_audit
-from lrs.scorm.ingest import Caller, ingest
+from lrs.scorm.audit import Client, audit_page, client_ip, parse_audit_query, parse_networks
+from lrs.scorm.ingest import Caller, ingest, read_commits
 from lrs.scorm.launch_commits import launch_commits
 from lrs.scorm.launch_tokens import bearer_token
-from lrs.scorm.models import split_batch
 from lrs.scorm.outcomes import courses_of, follow_commits
 from lrs.scorm.webhooks import webhooks_for
 
@@ -29,7 +27,7 @@ def request_client(request: Request, credential: str | None) -> Client:
 
 
 class CommitsResource(HTTPEndpoint):
-    """POST a commit (or a batch); GET ?session_id= lists that session's audit log."""
+    """POST a commit (or a batch); GET lists the audit log (one session's with ?session_id=), paged."""
 
     async def post(self, request: Request) -> Response:
         token = bearer_token(request.headers.get("authorization"))
@@ -45,11 +43,9 @@ class CommitsResource(HTTPEndpoint):
             )
         else:
             principal = await require(request, "scorm/commit")
-            settings = request.app.state.settings
-            raws, batch = split_batch(
-                await request.body(), settings.max_commits_per_batch, settings.max_json_depth
-            )
             caller = Caller(principal.authority, principal.key, request_client(request, principal.key))
+            state = request.app.state
+            raws, batch = await read_commits(state.db, state.settings, await request.body(), caller)
             claims = None
         db = request.app.state.db
         results, webhooks = await asyncio.gather(
@@ -61,9 +57,6 @@ class CommitsResource(HTTPEndpoint):
 
     async def get(self, request: Request) -> Response:
         await require(request, "reports/read")
-        session_id = request.query_params.get("session_id")
-        if not session_id:
-            raise InvalidParameter("session_id: required", field="session_id")
-        return json_response(
-            {"session_id": session_id, "commits": await read_audit(request.app.state.db, session_id)}
-        )
+        state = request.app.state
+        query = parse_audit_query(request.query_params, state.signer, state.settings.audit_page_max)
+        return json_response(await audit_page(state.db, state.signer, query))

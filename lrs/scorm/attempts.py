@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import fields
 from datetime import datetime
 from typing import Any
 
-from lrs.errors import DuplicateKey, InvalidRequest
-from lrs.scorm.merge import new_session_entry, session_path
+from lrs.errors import Conflict, DuplicateKey, InvalidRequest
+from lrs.scorm.merge import SessionState
 from lrs.scorm.models import CommitIn
 from lrs.storage import Database
 from lrs.storage.indexes import SCORM_ATTEMPTS, SCORM_ENROLLMENTS, SCORM_SESSIONS
-from translators import AttemptState, Comment, Interaction, Objective
+from translators import AttemptState
 
 ENROLLMENT_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://w3id.org/xapi/scorm#lrs-bridge-enrollments")
 # Attempts racing for one number collide on _id; a different session then takes the next number.
 MAX_CREATE_TRIES = 20
+# An enrollment update that keeps losing the race for its revision gives up (409) after this many tries.
+MAX_UPDATE_TRIES = 1000
 # (attempt number, commit count) as one number: the enrollment's "latest" fields follow the highest.
 LATEST_FACTOR = 2**32
 
@@ -67,33 +68,25 @@ def new_attempt(
         "exit": None,
         "finished": False,
         "cmi": {},
-        "interactions": [],
-        "objectives": [],
-        "comments": [],
         "commit_count": 0,
         "last_sequence": None,
         "last_order": None,
-        "by_session": {},
-        "session_ids": [],
         "session_count": 0,
         "total_time_reported_s": None,
         "total_time_s": 0.0,
-        "derived_count": 0,
         "created_by_session": created_by,
+        "rev": 0,
+        "latest": None,
+        "pending": {},
     }
 
 
-async def place_session(db: Database, commit: CommitIn, enrollment: str, now: datetime) -> bool:
-    """Attach a session to the attempt its first commit decides (creating that attempt when needed);
-    True when this call created a new attempt. Racing first commits of one session meet on the
-    `scorm_sessions` `_id`, and attaching is idempotent, so a session joins exactly one attempt."""
+async def place_session(db: Database, commit: CommitIn, enrollment: str, now: datetime) -> dict[str, Any]:
+    """The session's record, created on its first commit with the attempt that commit decides (creating
+    that attempt when needed). Racing first commits of one session meet on the `scorm_sessions` `_id`,
+    so a session joins exactly one attempt; its ordinal is given by its first merge (merge.py)."""
     sessions = db.collection(SCORM_SESSIONS)
-    existing = await sessions.find_one({"_id": commit.session_id}, {"enrollment_id": 1, "attempt_id": 1})
-    if existing is not None:  # placed already (a racing first commit, or one that died before attaching)
-        _check_enrollment(existing, commit, enrollment)
-        await attach_session(db, existing["attempt_id"], commit.session_id, now)
-        return False
-    attempt, created = await _decide_attempt(db, commit, enrollment, now)
+    attempt = await _decide_attempt(db, commit, enrollment, now)
     session = {
         "_id": commit.session_id,
         "attempt_id": attempt["_id"],
@@ -102,82 +95,52 @@ async def place_session(db: Database, commit: CommitIn, enrollment: str, now: da
         "learner_id": commit.learner.id,
         "course_id": commit.course.id,
         "sco_id": commit.sco.id,
-        "ordinal": None,
-        "started_at": now,
-        "last_commit_at": now,
-        "session_time_s": None,
-        "session_time_seq": None,
-        "measured_s": 0.0,
-        "time_s": 0.0,
-        "time_source": "measured",
-        "commit_rev": 0,
+        **SessionState.new(now).fields(),
     }
     try:
         await sessions.insert_one(session)
     except DuplicateKey:
-        winner = await sessions.find_one({"_id": commit.session_id}, {"enrollment_id": 1, "attempt_id": 1})
+        winner = await sessions.find_one({"_id": commit.session_id})
         assert winner is not None
-        _check_enrollment(winner, commit, enrollment)
-        session["attempt_id"], created = winner["attempt_id"], False
-    await attach_session(db, session["attempt_id"], commit.session_id, now)
-    return created
+        check_enrollment(winner, commit, enrollment)
+        return winner
+    return session
 
 
-def _check_enrollment(session: dict[str, Any], commit: CommitIn, enrollment: str) -> None:
+def check_enrollment(session: dict[str, Any], commit: CommitIn, enrollment: str) -> None:
+    """A session belongs to one learner and course."""
     if session["enrollment_id"] != enrollment:
         raise InvalidRequest(
             f"session_id {commit.session_id!r} belongs to another learner or course", field="session_id"
         )
 
 
-async def _decide_attempt(
-    db: Database, commit: CommitIn, enrollment: str, now: datetime
-) -> tuple[dict[str, Any], bool]:
-    """The latest attempt when the session resumes it, else a new one; and whether it was created."""
+async def _decide_attempt(db: Database, commit: CommitIn, enrollment: str, now: datetime) -> dict[str, Any]:
+    """The latest attempt when the session resumes it, else a new one."""
     attempts = db.collection(SCORM_ATTEMPTS)
-    latest = await attempts.find_one({"enrollment_id": enrollment}, sort=[("number", -1)])
+    latest = await attempts.find_one(
+        {"enrollment_id": enrollment},
+        {"_id": 1, "number": 1, "finished": 1, "created_by_session": 1},
+        sort=[("number", -1)],
+    )
+    if latest is not None and latest.get("created_by_session") == commit.session_id:
+        return latest  # this session created it, and failed before its record was stored
     if latest is not None and not latest.get("finished") and entry_of(commit) != "ab-initio":
-        return latest, False
+        return latest
     number = (latest["number"] if latest else 0) + 1
     for _ in range(MAX_CREATE_TRIES):
         record = new_attempt(commit, enrollment, number, now, commit.session_id)
         try:
             await attempts.insert_one(record)
-            return record, True
+            return record
         except DuplicateKey:
-            existing = await attempts.find_one({"_id": record["_id"]})
+            existing = await attempts.find_one(
+                {"_id": record["_id"]}, {"_id": 1, "number": 1, "created_by_session": 1}
+            )
             if existing is not None and existing.get("created_by_session") == commit.session_id:
-                return existing, False
+                return existing
             number += 1
     raise DuplicateKey(f"enrollment {enrollment}: no free attempt number after {number}")
-
-
-async def attach_session(db: Database, attempt: str, session_id: str, now: datetime) -> None:
-    """Add a session to its attempt once: the next ordinal and an empty per-session entry."""
-    path = session_path(session_id)
-    await db.collection(SCORM_ATTEMPTS).update_one(
-        {"_id": attempt, "session_ids": {"$ne": session_id}},
-        [
-            {
-                "$set": {
-                    "session_count": {"$add": [{"$ifNull": ["$session_count", 0]}, 1]},
-                    "session_ids": {"$concatArrays": [{"$ifNull": ["$session_ids", []]}, [session_id]]},
-                }
-            },
-            {"$set": {path: {"$literal": new_session_entry(now)}}},
-            {"$set": {f"{path}.ordinal": "$session_count"}},
-        ],
-    )
-
-
-def _plain(item: Any, names: tuple[str, ...]) -> dict[str, Any]:
-    """A dataclass of plain values as a dict (dataclasses.asdict re-walks every value, deep-copying)."""
-    return {name: getattr(item, name) for name in names}
-
-
-_INTERACTION = tuple(f.name for f in fields(Interaction))
-_OBJECTIVE = tuple(f.name for f in fields(Objective))
-_COMMENT = tuple(f.name for f in fields(Comment))
 
 
 def derived_fields(state: AttemptState, finished: bool) -> dict[str, Any]:
@@ -195,9 +158,6 @@ def derived_fields(state: AttemptState, finished: bool) -> dict[str, Any]:
         "entry": state.entry,
         "exit": state.exit,
         "finished": finished,
-        "interactions": [_plain(i, _INTERACTION) for i in state.interactions],
-        "objectives": [_plain(o, _OBJECTIVE) for o in state.objectives],
-        "comments": [_plain(c, _COMMENT) for c in state.comments],
         "total_time_reported_s": state.total_time_reported_s,
     }
 
@@ -207,92 +167,100 @@ def is_done(state: AttemptState) -> bool:
     return state.completion == "completed" or state.success == "passed"
 
 
-async def write_derived(
-    db: Database, attempt: str, count: int, fields: dict[str, Any], done: bool, now: datetime
-) -> None:
-    """Store fields derived from the tree after commit number `count`, unless a later commit's are
-    already stored (concurrent commits finish their writes in any order; the highest count wins)."""
-    stage: dict[str, Any] = {k: {"$literal": v} for k, v in fields.items()}
-    stage["derived_count"] = count
-    stage["completed_at"] = {"$ifNull": ["$completed_at", now if done else None]}
-    await db.collection(SCORM_ATTEMPTS).update_one(
-        {"_id": attempt, "derived_count": {"$lt": count}}, [{"$set": stage}]
-    )
+def _max(a: Any, b: Any) -> Any:
+    """MongoDB's $max over two values where null loses."""
+    return b if a is None else a if b is None else max(a, b)
 
 
-def enrollment_update(
-    commit: CommitIn,
-    attempt: dict[str, Any],
-    state: AttemptState,
-    count: int,
-    time_delta: float,
-    now: datetime,
-) -> list[dict[str, Any]]:
-    """The pipeline upsert folding one commit's outcome into its enrollment (status rule of
-    docs/architecture.md: passed > completed (not failed) > latest attempt failed > in progress)."""
-    latest = {"$gte": [attempt["number"] * LATEST_FACTOR + count, {"$ifNull": ["$latest_key", -1]}]}
+def _min(a: Any, b: Any) -> Any:
+    return b if a is None else a if b is None else min(a, b)
 
-    def if_latest(value: Any, field: str) -> dict[str, Any]:
-        return {"$cond": [latest, {"$literal": value}, f"${field}"]}
 
-    passed = int(state.success == "passed")
-    completed = int(state.completion == "completed" and state.success != "failed")
-    first: dict[str, Any] = {
-        "learner_id": commit.learner.id,
-        "learner_name": {"$literal": commit.learner.name},
-        "course_id": commit.course.id,
-        "course_title": {"$literal": commit.course.title},
-        "first_access": {"$min": ["$first_access", now]},
-        "last_access": {"$max": ["$last_access", now]},
-        "total_time_s": {"$add": [{"$ifNull": ["$total_time_s", 0]}, time_delta]},
-        "max_attempt_number": {"$max": ["$max_attempt_number", attempt["number"]]},
-        "legacy_attempts": {"$ifNull": ["$legacy_attempts", 0]},
-        "best_score_raw": {"$max": ["$best_score_raw", state.score_raw]},
-        "best_score_scaled": {"$max": ["$best_score_scaled", state.score_scaled]},
-        "last_score_raw": if_latest(state.score_raw, "last_score_raw"),
-        "last_score_scaled": if_latest(state.score_scaled, "last_score_scaled"),
-        "latest_success": if_latest(state.success, "latest_success"),
-        "current_attempt_id": if_latest(attempt["_id"], "current_attempt_id"),
-        "latest_key": {"$max": ["$latest_key", attempt["number"] * LATEST_FACTOR + count]},
-        "ever_passed": {"$max": [{"$ifNull": ["$ever_passed", 0]}, passed]},
-        "ever_completed": {"$max": [{"$ifNull": ["$ever_completed", 0]}, completed]},
+def enrollment_fields(
+    doc: dict[str, Any] | None, plan: dict[str, Any], rev: int, now: datetime
+) -> dict[str, Any]:
+    """The enrollment's fields after folding in one commit's outcome (status rule of
+    docs/architecture.md: passed > completed (not failed) > latest attempt failed > in progress).
+    Folding the same commit in twice changes nothing: every field is a max, a first value, the latest
+    attempt's (by attempt number and commit count), or a total moved only by a newer revision of an
+    attempt's own total (`attempt_time.a<n>`)."""
+    d = doc or {}
+    number, count = int(plan["attempt_number"]), int(plan["count"])
+    key = number * LATEST_FACTOR + count
+    latest = d.get("latest_key") is None or key >= d["latest_key"]
+    times = {k: dict(v) for k, v in (d.get("attempt_time") or {}).items()}
+    slot = times.get(f"a{number}")
+    total = float(d.get("total_time_s") or 0.0)
+    if slot is None or rev > slot["r"]:
+        total += plan["attempt_total_s"] - (slot["t"] if slot else 0.0)
+        times[f"a{number}"] = {"r": rev, "t": plan["attempt_total_s"]}
+    passed = int(plan["success"] == "passed")
+    completed = int(plan["completion"] == "completed" and plan["success"] != "failed")
+    fields: dict[str, Any] = {
+        "learner_id": plan["learner_id"],
+        "learner_name": plan["learner_name"],
+        "course_id": plan["course_id"],
+        "course_title": plan["course_title"],
+        "first_access": _min(d.get("first_access"), now),
+        "last_access": _max(d.get("last_access"), now),
+        "attempt_time": times,
+        "total_time_s": total,
+        "max_attempt_number": _max(d.get("max_attempt_number"), number),
+        "legacy_attempts": d.get("legacy_attempts") or 0,
+        "best_score_raw": _max(d.get("best_score_raw"), plan["score_raw"]),
+        "best_score_scaled": _max(d.get("best_score_scaled"), plan["score_scaled"]),
+        "last_score_raw": plan["score_raw"] if latest else d.get("last_score_raw"),
+        "last_score_scaled": plan["score_scaled"] if latest else d.get("last_score_scaled"),
+        "latest_success": plan["success"] if latest else d.get("latest_success"),
+        "current_attempt_id": plan["attempt_id"] if latest else d.get("current_attempt_id"),
+        "latest_key": _max(d.get("latest_key"), key),
+        "ever_passed": max(int(d.get("ever_passed") or 0), passed),
+        "ever_completed": max(int(d.get("ever_completed") or 0), completed),
         # an enrollment with a course rollup (course_rollup.py) gets status and completed_at from it
-        "completed_at": {
-            "$cond": [
-                {"$gt": [{"$ifNull": ["$rollup", None]}, None]},
-                "$completed_at",
-                {"$ifNull": ["$completed_at", now if passed or completed else None]},
-            ]
-        },
+        "completed_at": d.get("completed_at")
+        if d.get("rollup") is not None
+        else d.get("completed_at") or (now if passed or completed else None),
     }
-    second = {
-        "attempt_count": {
-            "$add": ["$max_attempt_number", {"$max": [{"$subtract": ["$legacy_attempts", 1]}, 0]}]
-        },
-        "status": {
-            "$switch": {
-                "branches": [
-                    {
-                        "case": {"$gt": [{"$ifNull": ["$rollup.status", None]}, None]},
-                        "then": "$rollup.status",
-                    },
-                    {"case": {"$eq": ["$ever_passed", 1]}, "then": "passed"},
-                    {"case": {"$eq": ["$ever_completed", 1]}, "then": "completed"},
-                    {"case": {"$eq": ["$latest_success", "failed"]}, "then": "failed"},
-                ],
-                "default": "in progress",
-            }
-        },
-    }
-    return [{"$set": first}, {"$set": second}]
+    fields["attempt_count"] = fields["max_attempt_number"] + max(fields["legacy_attempts"] - 1, 0)
+    rollup = (d.get("rollup") or {}).get("status")
+    fields["status"] = (
+        rollup
+        if rollup is not None
+        else "passed"
+        if fields["ever_passed"] == 1
+        else "completed"
+        if fields["ever_completed"] == 1
+        else "failed"
+        if fields["latest_success"] == "failed"
+        else "in progress"
+    )
+    return fields
 
 
-async def update_enrollment(db: Database, enrollment: str, pipeline: list[dict[str, Any]]) -> dict[str, Any]:
-    """Apply an enrollment pipeline upsert; one retry when two first upserts race on the `_id`."""
+async def update_enrollment(
+    db: Database, plan: dict[str, Any], rev: int, now: datetime, doc: dict[str, Any] | None
+) -> dict[str, Any]:
+    """Fold one commit into its enrollment (`doc` as read before): a plain update matching the revision
+    it was computed from, read again and recomputed when another commit got there first; no write when
+    nothing changes (a second run of the same commit)."""
     coll = db.collection(SCORM_ENROLLMENTS)
-    try:
-        doc = await coll.find_one_and_update({"_id": enrollment}, pipeline, upsert=True, return_new=True)
-    except DuplicateKey:
-        doc = await coll.find_one_and_update({"_id": enrollment}, pipeline, upsert=True, return_new=True)
-    assert doc is not None
-    return doc
+    for _ in range(MAX_UPDATE_TRIES):
+        fields = enrollment_fields(doc, plan, rev, now)
+        if doc is not None and all(doc.get(k) == v for k, v in fields.items()):
+            return doc
+        if doc is None:
+            try:
+                await coll.insert_one({"_id": plan["id"], "rev": 1, **fields})
+                return {"_id": plan["id"], **fields}
+            except DuplicateKey:
+                pass
+        else:
+            current = doc.get("rev")
+            matched = {"_id": doc["_id"], "rev": current if current is not None else {"$exists": False}}
+            result = await coll.update_one(matched, {"$set": {**fields, "rev": int(current or 0) + 1}})
+            if result.matched:
+                return {**doc, **fields}
+        doc = await coll.find_one({"_id": plan["id"]})
+    raise Conflict(
+        f"enrollment {plan['id']} changed {MAX_UPDATE_TRIES} times while a commit was folded in; retry"
+    )

@@ -143,6 +143,7 @@ def plan_row(row: LegacyRow, now: datetime) -> Plan:
         "completed_at": last if passed or completed else None,
         "current_attempt_id": attempt["_id"],
         "total_time_s": row.total_time_s,
+        "attempt_time": {"a1": {"r": 0, "t": row.total_time_s}},
         "latest_key": att.LATEST_FACTOR,
         "latest_success": state.success,
         "ever_passed": int(passed),

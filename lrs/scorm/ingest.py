@@ -1,68 +1,60 @@
-"""The SCORM commit service: one commit -> commit log, session time, attempt, enrollment, statements.
+"""The SCORM commit service: one commit -> attempt merge, then statements, enrollment, session, answer, audit.
 
-Why nothing is lost or counted twice without transactions (MongoDB applies each single-document
-write atomically, and so does the in-memory store, which runs each call inline on the event loop):
-- the commit record is inserted on `_id = "<session>:<sequence>"` while the attempt merge runs, and
-  the merge itself matches only when the session's entry in the attempt has not applied that
-  sequence yet (merge.py), so a re-send (even one racing the original) merges nothing and only ever
-  gets the stored answer;
-- the session's time, the attempt's total and the CMI tree move in ONE pipeline update on the attempt
-  that returns it as it was just before; concurrent commits are serialised by the database, each sees
-  exactly the state the previous one left, and "after" is computed in Python with the same rule;
-- session-scoped elements (exit, session_time, entry) are kept per session, so a resumed session never
-  reads the previous session's values;
-- totals move by additions of each commit's own change, never by read-then-write;
-- fields derived from the tree, and the `scorm_sessions` mirror, are written only when no later
-  commit's are.
+Exactly once without transactions (MongoDB applies each single-document write atomically, and so does
+the in-memory store):
+- a commit is merged by one update of its attempt that matches only the revision it was computed from
+  (merge.py), and that same update stores the commit's plan: all the work left (plan.py). A commit is
+  therefore merged at most once: a request that finds the plan of its commit in the attempt finishes it
+  instead of merging again, and one that finds the commit record (`_id = "<session>:<sequence>"`, the
+  set of applied commits) has nothing to merge;
+- every step after the merge is idempotent (deterministic statement ids, upserts, max-wins and
+  revision-guarded updates), and the plan is cleared only once the commit record holds what the
+  commit did; so a re-send after a failure at any step finishes what is left and ends where a clean
+  run ends, never waits, and is never merged twice;
+- the attempt and the commit record are read in that order, so a commit whose plan was cleared
+  between the two reads is found by its record.
+Every commit received gets an audit row, whatever its outcome (errors included).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from lrs.errors import Conflict, DuplicateKey, InvalidCommit, InvalidRequest, LrsError
+from lrs.errors import CommitNotApplied, Conflict, DuplicateKey, InvalidCommit, InvalidRequest, LrsError
+from lrs.metrics import COMMITS
 from lrs.scorm import attempts as att
-from lrs.scorm.audit import Client, audit_record, write_audit
+from lrs.scorm import limits
+from lrs.scorm.audit import Client, audit_record, raw_ids, raws_of, write_audit
 from lrs.scorm.merge import (
-    MERGE_RETURN,
-    Merged,
-    latest_session,
-    merge_filter,
-    merge_pipeline,
-    merged,
-    session_key,
-    session_view,
+    SessionState,
+    commit_key,
+    key_hash,
+    known_unapplied,
+    merge_update,
+    newest_session,
+    rev_filter,
 )
-from lrs.scorm.models import CommitAnswer, CommitIn, parse_commit
+from lrs.scorm.models import CommitAnswer, CommitIn, parse_commit, split_batch
+from lrs.scorm.plan import Plan, build_plan, learner_agent
 from lrs.scorm.timing import now_ms
 from lrs.settings import Settings
 from lrs.storage import Database
-from lrs.storage.indexes import SCORM_ATTEMPTS, SCORM_COMMITS, SCORM_SESSIONS
+from lrs.storage.indexes import SCORM_ATTEMPTS, SCORM_AUDIT, SCORM_COMMITS, SCORM_ENROLLMENTS, SCORM_SESSIONS
 from lrs.xapi.documents import save_state_document
 from lrs.xapi.statements import store_statements
-from translators import (
-    ACTIVITY_STATE_ID,
-    ATTEMPT_STATE_ID,
-    AttemptState,
-    CmiBounds,
-    CommitContext,
-    activity_state_document,
-    attempt_iri,
-    attempt_state_document,
-    course_iri,
-    sco_iri,
-    state_from_cmi,
-    statements_for_commit,
-    validate_cmi,
-)
+from translators import CmiBounds, validate_cmi
 
-# A commit record still pending after this long belongs to a request that died: a re-send takes over.
-CLAIM_TIMEOUT = timedelta(seconds=30)
-# How long a re-send waits for the original (still being applied) to store its answer.
-PENDING_WAIT_S = 2.0
+__all__ = ["Caller", "apply_commit", "ingest", "learner_agent"]
+
+# A commit that loses the race for its attempt's revision this many times in a row gives up (409).
+MAX_MERGE_TRIES = 1000
+# A plan still in its attempt this long after its merge belongs to a request that failed: the next
+# commit of the attempt finishes it, so its statements are stored even if the commit is never re-sent.
+STALLED_AFTER = timedelta(seconds=60)
 
 
 def cmi_bounds(settings: Settings) -> CmiBounds:
@@ -79,26 +71,17 @@ class Caller:
     client: Client
 
 
-def learner_agent(settings: Settings, commit: CommitIn) -> dict[str, Any]:
-    """The learner as an xAPI account agent under the LMS home page."""
-    agent: dict[str, Any] = {
-        "objectType": "Agent",
-        "account": {"homePage": settings.lms_homepage, "name": commit.learner.id},
-    }
-    if commit.learner.name:
-        agent["name"] = commit.learner.name
-    return agent
-
-
-def _raw_ids(raw: Any) -> tuple[str | None, int | None]:
-    """Best-effort session and sequence of a payload, for the audit row of a rejected one."""
-    if not isinstance(raw, dict):
-        return None, None
-    session, sequence = raw.get("session_id"), raw.get("sequence")
-    return (
-        str(session) if session is not None else None,
-        sequence if isinstance(sequence, int) and not isinstance(sequence, bool) else None,
-    )
+async def read_commits(
+    db: Database, settings: Settings, body: bytes, caller: Caller
+) -> tuple[list[Any], bool]:
+    """The raw commits of a request body and whether it was a batch; a body refused as a whole (not
+    JSON, too deep, too many commits, numbers out of range) is audited, one row per commit in it."""
+    try:
+        return split_batch(body, settings.max_commits_per_batch, settings.max_json_depth)
+    except LrsError as exc:
+        for raw in raws_of(body):
+            await _audit_failure(db, raw, caller, exc, now_ms(), None)
+        raise
 
 
 async def ingest(
@@ -110,12 +93,13 @@ async def ingest(
     results: list[dict[str, Any] | None] = [None] * len(raws)
     for index, raw in enumerate(raws):
         try:
-            where = f"commits[{index}]" if batch else ""
-            parsed.append((index, await _parse(db, raw, where, caller, cmi_bounds(settings))))
+            parsed.append(
+                (index, await _parse(db, settings, raw, f"commits[{index}]" if batch else "", caller))
+            )
         except LrsError as exc:
             if not batch:
                 raise
-            session, sequence = _raw_ids(raw)
+            session, sequence = raw_ids(raw)
             results[index] = {
                 "index": index,
                 "status": exc.status_code,
@@ -123,12 +107,18 @@ async def ingest(
                 "sequence": sequence,
                 **exc.body(),
             }
-    for index, commit in sorted(parsed, key=lambda p: (p[1].session_id, p[1].sequence)):
+    failed: set[str] = set()  # sessions of which a commit failed: their later commits wait for a re-send
+    ordered = sorted(parsed, key=lambda p: (p[1].session_id, p[1].sequence))
+    for position, (index, commit) in enumerate(ordered):
         try:
+            if commit.session_id in failed:
+                await _skip(db, raws[index], commit, caller)
             results[index] = await apply_commit(db, settings, raws[index], commit, caller)
         except LrsError as exc:
             if not batch:
                 raise
+            if exc.status_code >= 500:
+                failed.add(commit.session_id)
             results[index] = {
                 "index": index,
                 "status": exc.status_code,
@@ -136,394 +126,392 @@ async def ingest(
                 "sequence": commit.sequence,
                 **exc.body(),
             }
+        except Exception:  # a bug: the request fails (500); the commits it never reached are audited
+            for later_index, later in ordered[position + 1 :]:
+                with contextlib.suppress(CommitNotApplied):
+                    await _skip(
+                        db, raws[later_index], later, caller, "the request failed on an earlier commit"
+                    )
+            raise
     return [r for r in results if r is not None]
 
 
-async def _parse(db: Database, raw: Any, where: str, caller: Caller, bounds: CmiBounds) -> CommitIn:
-    """The commit model of a payload; a bad one is audited as rejected before its error is raised."""
+async def _skip(
+    db: Database,
+    raw: Any,
+    commit: CommitIn,
+    caller: Caller,
+    why: str = "an earlier commit of its session in this batch failed",
+) -> None:
+    """Leave out a batched commit that cannot be applied in order (audited, then raised)."""
+    exc = CommitNotApplied(
+        f"commit {commit_key(commit)} was not applied: {why}; send it again", field="sequence"
+    )
+    await _audit_failure(db, raw, caller, exc, now_ms(), commit)
+    raise exc
+
+
+def _reasons(exc: Exception) -> list[dict[str, Any]]:
+    if isinstance(exc, InvalidCommit):
+        return [{"element": p.element, "value": p.value, "reason": p.reason} for p in exc.problems]
+    if isinstance(exc, InvalidRequest) and exc.details.get("fields"):
+        return [{"field": f, "reason": exc.message} for f in exc.details["fields"]]
+    if isinstance(exc, LrsError):
+        return [{"field": exc.field, "reason": exc.message, "status": exc.status_code}]
+    return [{"reason": "unexpected error while applying the commit", "status": 500}]
+
+
+async def _audit_failure(
+    db: Database, raw: Any, caller: Caller, exc: Exception, received_at: datetime, commit: CommitIn | None
+) -> None:
+    """The audit row of a commit answered with an error: `rejected` (4xx) or `error` (5xx)."""
+    session, sequence = (commit.session_id, commit.sequence) if commit else raw_ids(raw)
+    status = exc.status_code if isinstance(exc, LrsError) else 500
+    record = audit_record(
+        received_at=received_at,
+        raw=raw,
+        client=caller.client,
+        outcome="rejected" if status < 500 else "error",
+        session_id=session,
+        sequence=sequence,
+        reasons=_reasons(exc),
+    )
+    try:
+        await write_audit(db, record)
+    except LrsError as audit_exc:  # the store is failing: the commit's own error is what the client gets
+        exc.add_note(f"its audit row could not be written either: {audit_exc}")
+
+
+async def _parse(db: Database, settings: Settings, raw: Any, where: str, caller: Caller) -> CommitIn:
+    """The commit model of a valid payload within the limits; a bad one is audited before its error."""
+    received_at = now_ms()
+    commit: CommitIn | None = None
     try:
         commit = parse_commit(raw, where)
-    except InvalidRequest as exc:
-        session, sequence = _raw_ids(raw)
-        await write_audit(
-            db,
-            audit_record(
-                received_at=now_ms(),
-                raw=raw,
-                client=caller.client,
-                outcome="rejected",
-                session_id=session,
-                sequence=sequence,
-                reasons=[{"field": f, "reason": exc.message} for f in exc.details.get("fields", [exc.field])],
-            ),
-        )
+        problems = validate_cmi(commit.version, commit.cmi, cmi_bounds(settings))
+        if problems:
+            raise InvalidCommit(problems)
+        limits.check_commit(settings, commit.cmi)
+    except LrsError as exc:
+        await _audit_failure(db, raw, caller, exc, received_at, commit)
         raise
-    problems = validate_cmi(commit.version, commit.cmi, bounds)
-    if problems:
-        await write_audit(
-            db,
-            audit_record(
-                received_at=now_ms(),
-                raw=raw,
-                client=caller.client,
-                outcome="rejected",
-                session_id=commit.session_id,
-                sequence=commit.sequence,
-                reasons=[{"element": p.element, "value": p.value, "reason": p.reason} for p in problems],
-            ),
-        )
-        raise InvalidCommit(problems)
     return commit
-
-
-async def _claim(db: Database, commit: CommitIn, now: datetime) -> bool:
-    """Record (session, sequence) as pending; False when a record of it exists already."""
-    try:
-        await db.collection(SCORM_COMMITS).insert_one(
-            {
-                "_id": f"{commit.session_id}:{commit.sequence}",
-                "session_id": commit.session_id,
-                "sequence": commit.sequence,
-                "received_at": now,
-                "state": "pending",
-                "answer": None,
-            }
-        )
-        return True
-    except DuplicateKey:
-        return False
-
-
-async def _stored_answer(db: Database, commit: CommitIn, now: datetime) -> dict[str, Any] | None:
-    """The answer of the earlier request that applied this commit (waiting while it finishes); None
-    when that request died (still pending after CLAIM_TIMEOUT): this one takes over."""
-    commits = db.collection(SCORM_COMMITS)
-    key = f"{commit.session_id}:{commit.sequence}"
-    waited = 0.0
-    while True:
-        stored = await commits.find_one({"_id": key})
-        if stored is not None and stored.get("answer") is not None:
-            return dict(stored["answer"])
-        if waited >= PENDING_WAIT_S:
-            break
-        await asyncio.sleep(0.05)
-        waited += 0.05
-    taken = await commits.find_one_and_update(
-        {"_id": key, "state": "pending", "received_at": {"$lt": now - CLAIM_TIMEOUT}},
-        {"$set": {"received_at": now}},
-    )
-    if taken is not None:
-        return None
-    raise Conflict(f"commit {key} is still being applied by an earlier request; retry", field="sequence")
-
-
-async def _merge(
-    db: Database,
-    commit: CommitIn,
-    enrollment: str,
-    pipeline: list[dict[str, Any]],
-    claimed: bool,
-    now: datetime,
-) -> tuple[dict[str, Any] | None, bool, dict[str, Any] | None]:
-    """When the first merge matched nothing: place a new session and merge, or answer a duplicate.
-    (attempt before the merge, attempt created, stored answer of a duplicate)."""
-    attempts = db.collection(SCORM_ATTEMPTS)
-    created, before = False, None
-    if claimed:  # most likely the session's first commit
-        created = await att.place_session(db, commit, enrollment, now)
-        before = await attempts.find_one_and_update(
-            merge_filter(commit, enrollment), pipeline, return_new=False, projection=MERGE_RETURN
-        )
-    if before is not None:
-        return before, created, None
-    stored = await _stored_answer(db, commit, now)
-    if stored is not None:
-        return None, False, stored
-    # the request that claimed it died: apply it again (a merge that already landed changes nothing)
-    forced = {"enrollment_id": enrollment, "session_ids": commit.session_id}
-    before = await attempts.find_one_and_update(forced, pipeline, return_new=False, projection=MERGE_RETURN)
-    if before is None:
-        created = await att.place_session(db, commit, enrollment, now)
-        before = await attempts.find_one_and_update(
-            forced, pipeline, return_new=False, projection=MERGE_RETURN
-        )
-    assert before is not None, "a placed session has its attempt"
-    return before, created, None
 
 
 async def apply_commit(
     db: Database, settings: Settings, raw: Any, commit: CommitIn, caller: Caller
 ) -> dict[str, Any]:
-    """Apply one valid commit (issue 3, Semantics) and return its answer.
-
-    Round trips: (1) claim the (session, sequence) and merge into the attempt, together; (2) the
-    enrollment, derived fields, session record, statements and state documents, together; (3) the
-    answer and the audit row, together. A session's first commit places the session first."""
+    """Apply one valid commit (issue 3, Semantics) and return its answer; audited whatever happens."""
     now = now_ms()
+    try:
+        return await _apply(db, settings, raw, commit, caller, now)
+    except Exception as exc:
+        await _audit_failure(db, raw, caller, exc, now, commit)
+        raise
+
+
+async def _apply(
+    db: Database, settings: Settings, raw: Any, commit: CommitIn, caller: Caller, now: datetime
+) -> dict[str, Any]:
+    key = commit_key(commit)
     enrollment = att.enrollment_id(commit.learner.id, commit.course.id)
-    pipeline = merge_pipeline(commit, now, settings.idle_gap_seconds)
-    claimed, first_try = await asyncio.gather(
-        _claim(db, commit, now),
-        db.collection(SCORM_ATTEMPTS).find_one_and_update(
-            merge_filter(commit, enrollment), pipeline, return_new=False, projection=MERGE_RETURN
-        ),
+    commits, attempts = db.collection(SCORM_COMMITS), db.collection(SCORM_ATTEMPTS)
+    # the usual case: a commit of its attempt's latest session, found by that session in one read
+    record, attempt, known = await asyncio.gather(
+        commits.find_one({"_id": key}),
+        attempts.find_one({"enrollment_id": enrollment, "latest.session_id": commit.session_id}),
+        db.collection(SCORM_ENROLLMENTS).find_one({"_id": enrollment}),
     )
-    before, created, stored = first_try, False, None
-    if before is None:
-        before, created, stored = await _merge(db, commit, enrollment, pipeline, claimed, now)
-    if stored is not None:
-        stored["outcome"] = "duplicate"
-        await write_audit(
-            db,
-            audit_record(
-                received_at=now,
-                raw=raw,
-                client=caller.client,
-                outcome="duplicate",
-                session_id=commit.session_id,
-                sequence=commit.sequence,
-                reasons=[{"reason": "this (session_id, sequence) was already applied; nothing changed"}],
-                enrollment_id=enrollment,
-                attempt_id=stored["attempt"]["id"],
-            ),
-        )
-        return stored
-    assert before is not None
-    m = merged(before, commit, now, settings.idle_gap_seconds)
-    delta = m.time_after.time_s - m.time_before.time_s
-    before_view = session_view(commit.version, before["cmi"], m.session_cmi_before)
-    before_state = state_from_cmi(commit.version, before_view)
-    view = session_view(commit.version, m.tree, m.session_cmi_after)
-    after_state = state_from_cmi(commit.version, view)
-    entry_before = before["by_session"][session_key(commit.session_id)]
-    latest = latest_session(before)
-    if (latest.get("ordinal") or 0) > m.ordinal:  # a late commit of an earlier session
-        latest_tree_before = session_view(commit.version, before["cmi"], latest.get("cmi"))
-        current_before = state_from_cmi(commit.version, latest_tree_before)
-        current = state_from_cmi(commit.version, session_view(commit.version, m.tree, latest.get("cmi")))
-        finished = bool(latest.get("terminated")) and current.exit != "suspend"
-        finished_before = bool(latest.get("terminated")) and current_before.exit != "suspend"
-    else:
-        current_before, current = before_state, after_state
-        finished_before = bool(entry_before.get("terminated")) and before_state.exit != "suspend"
-        finished = m.terminated and after_state.exit != "suspend"
-    done = att.is_done(after_state)
-    attempt = {"_id": before["_id"], "number": before["number"]}
-    total_before = float(before.get("total_time_s") or 0.0)
-    total_time_s = total_before + delta
-    # Unchanged derived fields need no write: the stored ones are those of an earlier commit that
-    # changed them (its write carries them), except on a session's first commit, where the latest
-    # session (whose elements the fields show) may have changed without a merge.
-    derive = (
-        m.rev == 1
-        or finished != finished_before
-        or current != current_before
-        or (done and before.get("completed_at") is None)
-    )
-
-    enrollment_doc, _, _, statement_ids, _ = await asyncio.gather(
-        att.update_enrollment(
-            db, enrollment, att.enrollment_update(commit, attempt, after_state, m.count, delta, now)
-        ),
-        att.write_derived(db, attempt["_id"], m.count, att.derived_fields(current, finished), done, now)
-        if derive
-        else _nothing(),
-        _write_session(db, commit.session_id, m),
-        _statements(
-            db, settings, commit, caller, enrollment, attempt, m.ordinal, before_state, after_state, now
-        ),
-        _documents(
-            db,
-            settings,
-            commit,
-            enrollment,
-            attempt,
-            created,
-            (before_view, before_state, total_before),
-            (view, after_state, total_time_s),
-        ),
-    )
-
-    outcome = "stale" if commit.cmi and m.won == 0 else "applied"
-    answer = CommitAnswer.model_validate(
-        {
-            "session_id": commit.session_id,
-            "sequence": commit.sequence,
-            "status": 200,
-            "outcome": outcome,
-            "enrollment": {
-                "id": enrollment,
-                "status": enrollment_doc["status"],
-                "attempt_count": int(enrollment_doc["attempt_count"]),
-                "best_score": enrollment_doc.get("best_score_raw"),
-                "total_time_s": float(enrollment_doc["total_time_s"]),
-            },
-            "attempt": {
-                "id": attempt["_id"],
-                "number": attempt["number"],
-                "session_id": commit.session_id,
-                "completed": done,
-                "completion_status": after_state.completion,
-                "success_status": after_state.success,
-                "score_raw": after_state.score_raw,
-                "score_scaled": after_state.score_scaled,
-                "commit_count": m.count,
-                "last_sequence": m.last_sequence,
-            },
-            "progress": {"completed": done, "score": after_state.score_raw},
-            "statement_ids": statement_ids,
-            "changes": len(m.changes),
+    if record is not None and record.get("answer") is not None:
+        # a plan left behind by a failure after the answer was stored is cleared (unless the attempt,
+        # read already, shows there is none)
+        left = attempt is None or key_hash(key) in (attempt.get("pending") or {})
+        return await _duplicate(db, raw, commit, caller, now, record["answer"], clear=left)
+    session_doc: dict[str, Any] | None = None
+    for _ in range(MAX_MERGE_TRIES):
+        session: SessionState | None = None
+        if attempt is not None:
+            entry = (attempt.get("pending") or {}).get(key_hash(key))
+            if entry is not None:  # merged by an earlier request that did not finish: finish it
+                return await _finish(db, settings, Plan.of(entry), known, Request(raw, caller, now))
+            latest = attempt.get("latest") or {}
+            if latest.get("session_id") == commit.session_id and known_unapplied(latest, commit.sequence):
+                session = SessionState.of(latest)  # current as of this read, and the commit not applied
+        if session is None:  # the record and the session's state, read after the attempt
+            if session_doc is None:
+                session_doc = await _session_record(db, commit, enrollment, now)
+            if attempt is None or attempt["_id"] != session_doc["attempt_id"]:
+                attempt = await attempts.find_one({"_id": session_doc["attempt_id"]})
+                assert attempt is not None, "a placed session has its attempt"
+                entry = (attempt.get("pending") or {}).get(key_hash(key))
+                if entry is not None:
+                    return await _finish(db, settings, Plan.of(entry), known, Request(raw, caller, now))
+            record, fresh = await asyncio.gather(
+                commits.find_one({"_id": key}),
+                db.collection(SCORM_SESSIONS).find_one({"_id": commit.session_id}),
+            )
+            if record is not None:  # merged and finished, except perhaps its answer
+                if record.get("answer") is not None:
+                    return await _duplicate(db, raw, commit, caller, now, record["answer"], clear=False)
+                return await _finish_answer(db, record, raw, caller, now)
+            assert fresh is not None
+            if int(fresh.get("attempt_rev") or 0) > int(attempt.get("rev") or 0):
+                attempt = None  # the attempt moved on since it was read
+                continue
+            session = newest_session(attempt, fresh, commit.session_id)
+        assert attempt is not None
+        await _finish_stalled(db, settings, attempt, key, now)
+        origin = {
+            "payload": raw,
+            "client": [caller.client.ip, caller.client.user_agent, caller.client.credential],
+            "authority": caller.authority,
+            "authority_key": caller.key,
         }
-    ).model_dump()
-    await asyncio.gather(
-        db.collection(SCORM_COMMITS).update_one(
-            {"_id": f"{commit.session_id}:{commit.sequence}"},
+        plan, m, derived = build_plan(settings, commit, attempt, session, now, origin)
+        result = await attempts.update_one(
+            rev_filter(attempt), merge_update(attempt, m, now, derived, plan.entry())
+        )
+        if result.matched:
+            return await _finish(db, settings, plan, known, Request(raw, caller, now), merged_here=True)
+        attempt = await attempts.find_one({"_id": attempt["_id"]})  # another commit got there first
+    raise Conflict(
+        f"commit {key}: its attempt changed {MAX_MERGE_TRIES} times while merging; retry", field="sequence"
+    )
+
+
+async def _session_record(db: Database, commit: CommitIn, enrollment: str, now: datetime) -> dict[str, Any]:
+    """The session's record (placing the session on its first commit); 422 for another learner's."""
+    doc = await db.collection(SCORM_SESSIONS).find_one({"_id": commit.session_id})
+    if doc is None:
+        doc = await att.place_session(db, commit, enrollment, now)
+    att.check_enrollment(doc, commit, enrollment)
+    return doc
+
+
+@dataclass(frozen=True)
+class Request:
+    """The request finishing a plan (audited as a duplicate when the plan was another request's)."""
+
+    raw: Any
+    caller: Caller
+    now: datetime
+
+
+async def _finish(
+    db: Database,
+    settings: Settings,
+    plan: Plan,
+    enrollment: dict[str, Any] | None,
+    request: Request | None,
+    *,
+    merged_here: bool = False,
+) -> dict[str, Any]:
+    """Do a merged commit's remaining work (each step idempotent), store its record, clear its plan.
+    `request` is None when a stalled plan is finished by a commit of another session or sequence."""
+    body = plan.body
+    e = body["enrollment"]
+    origin = body["origin"]
+    applied_row = audit_record(
+        received_at=plan.now,
+        raw=origin["payload"],
+        client=Client(*origin["client"]),
+        outcome=body["outcome"],
+        session_id=plan.session_id,
+        sequence=body["answer"]["sequence"],
+        changes=body["changes"],
+        attempt_id=e["attempt_id"],
+        enrollment_id=e["id"],
+        statement_ids=body["answer"]["statement_ids"],
+        reasons=[]
+        if body["outcome"] == "applied"
+        else [{"reason": "every element is older than the stored value; nothing merged"}],
+    )
+    applied_row.pop("_id")  # the applied row of a commit is keyed by the commit: written once
+    enrollment_doc, *_ = await asyncio.gather(
+        att.update_enrollment(db, e, plan.rev, plan.now, enrollment),
+        db.collection(SCORM_SESSIONS).update_one(
+            {"_id": plan.session_id, "attempt_rev": {"$lt": plan.rev}}, {"$set": plan.session.fields()}
+        ),
+        _store_statements(db, settings, body["statements"], origin["authority"], origin["authority_key"]),
+        _store_documents(db, body["agent"], body["documents"]),
+        _upsert(
+            db,
+            SCORM_COMMITS,
+            plan.key,
             {
                 "$set": {
-                    "session_id": commit.session_id,
-                    "sequence": commit.sequence,
-                    "state": outcome,
-                    "answer": answer,
-                    "attempt_id": attempt["_id"],
+                    "session_id": plan.session_id,
+                    "sequence": body["answer"]["sequence"],
+                    "state": body["outcome"],
+                    "attempt_id": e["attempt_id"],
+                    "enrollment_id": e["id"],
+                    "draft": body["answer"],
                 }
             },
-            upsert=True,
         ),
-        write_audit(
-            db,
-            audit_record(
-                received_at=now,
-                raw=raw,
-                client=caller.client,
-                outcome=outcome,
-                session_id=commit.session_id,
-                sequence=commit.sequence,
-                changes=m.changes,
-                attempt_id=attempt["_id"],
-                enrollment_id=enrollment,
-                statement_ids=statement_ids,
-                reasons=[]
-                if outcome == "applied"
-                else [{"reason": "every element is older than the stored value; nothing merged"}],
-            ),
-        ),
+        _upsert(db, SCORM_AUDIT, f"applied:{plan.key}", {"$setOnInsert": applied_row}),
+    )
+    answer = _answer(body["answer"], enrollment_doc)
+    if merged_here:  # the applied row is upserted (written once), not appended: counted here
+        COMMITS.labels(body["outcome"]).inc()
+    writes = [
+        db.collection(SCORM_COMMITS).update_one({"_id": plan.key}, {"$set": {"answer": answer}}),
+        _clear_plan(db, e["attempt_id"], plan.key),
+    ]
+    if request is not None and not merged_here:  # this request finished an earlier one's work
+        writes.append(
+            _audit_duplicate(
+                db,
+                request.raw,
+                request.caller,
+                request.now,
+                answer,
+                "finished the work of an earlier request",
+            )
+        )
+    await asyncio.gather(*writes)
+    return answer
+
+
+async def _finish_stalled(
+    db: Database, settings: Settings, attempt: dict[str, Any], key: str, now: datetime
+) -> None:
+    """Finish the plans of other commits of the attempt left stalled for STALLED_AFTER (their request
+    failed and no re-send came): no statement of a merged commit is ever lost."""
+    for name, entry in (attempt.get("pending") or {}).items():
+        at = entry["at"] if entry["at"].tzinfo else entry["at"].replace(tzinfo=UTC)
+        if name != key_hash(key) and now - at > STALLED_AFTER:
+            enrollment = await db.collection(SCORM_ENROLLMENTS).find_one({"_id": attempt["enrollment_id"]})
+            await _finish(db, settings, Plan.of(entry), enrollment, None)
+
+
+async def _upsert(db: Database, collection: str, _id: str, update: dict[str, Any]) -> None:
+    """An upsert on `_id`; two racing first upserts may collide on MongoDB: the second then updates."""
+    try:
+        await db.collection(collection).update_one({"_id": _id}, update, upsert=True)
+    except DuplicateKey:
+        await db.collection(collection).update_one({"_id": _id}, update)
+
+
+def _answer(draft: dict[str, Any], enrollment: dict[str, Any]) -> dict[str, Any]:
+    """A commit's answer: its draft (from the plan) and its enrollment's figures after it."""
+    return CommitAnswer.model_validate(
+        {
+            **draft,
+            "enrollment": {
+                "id": enrollment["_id"],
+                "status": enrollment["status"],
+                "attempt_count": int(enrollment["attempt_count"]),
+                "best_score": enrollment.get("best_score_raw"),
+                "total_time_s": float(enrollment["total_time_s"]),
+            },
+        }
+    ).model_dump()
+
+
+async def _finish_answer(
+    db: Database, record: dict[str, Any], raw: Any, caller: Caller, now: datetime
+) -> dict[str, Any]:
+    """Store the answer of a commit whose work is all done but whose answer was not stored."""
+    enrollment = await db.collection(SCORM_ENROLLMENTS).find_one({"_id": record["enrollment_id"]})
+    assert enrollment is not None, "a finished commit's enrollment is stored before its record"
+    answer = _answer(record["draft"], enrollment)
+    await asyncio.gather(
+        db.collection(SCORM_COMMITS).update_one({"_id": record["_id"]}, {"$set": {"answer": answer}}),
+        _audit_duplicate(db, raw, caller, now, answer, "finished the work of an earlier request"),
+        _clear_plan(db, record["attempt_id"], record["_id"]),
     )
     return answer
 
 
-async def _nothing() -> None:
-    """No write."""
-
-
-async def _write_session(db: Database, session_id: str, m: Merged) -> None:
-    """Mirror the session's time into `scorm_sessions` (the reports' contract); the write of the
-    session's latest commit wins, whatever order concurrent commits finish in."""
-    time = m.time_after
-    await db.collection(SCORM_SESSIONS).update_one(
-        {"_id": session_id, "commit_rev": {"$lt": m.rev}},
-        {
-            "$set": {
-                "ordinal": m.ordinal,
-                "last_commit_at": time.last_commit_at,
-                "measured_s": time.measured_s,
-                "session_time_s": time.session_time_s,
-                "session_time_seq": time.session_time_seq,
-                "time_s": time.time_s,
-                "time_source": time.time_source,
-                "commit_rev": m.rev,
-            }
-        },
+async def _audit_duplicate(
+    db: Database, raw: Any, caller: Caller, now: datetime, answer: dict[str, Any], why: str
+) -> None:
+    await write_audit(
+        db,
+        audit_record(
+            received_at=now,
+            raw=raw,
+            client=caller.client,
+            outcome="duplicate",
+            session_id=answer["session_id"],
+            sequence=answer["sequence"],
+            reasons=[{"reason": why}],
+            enrollment_id=answer["enrollment"]["id"],
+            attempt_id=answer["attempt"]["id"],
+        ),
     )
 
 
-async def _statements(
+async def _duplicate(
     db: Database,
-    settings: Settings,
+    raw: Any,
     commit: CommitIn,
     caller: Caller,
-    enrollment: str,
-    attempt: dict[str, Any],
-    ordinal: int,
-    before: AttemptState,
-    after: AttemptState,
     now: datetime,
-) -> list[str]:
-    """Store the xAPI statements of what this commit changed (deterministic ids: re-sends add none)."""
-    base = settings.activity_iri_base
-    ctx = CommitContext(
-        version=commit.version,
-        event=commit.event,
-        session_id=commit.session_id,
-        sequence=commit.sequence,
-        timestamp=commit.client_time() or now,
-        learner=learner_agent(settings, commit),
-        registration=enrollment,
-        course_iri=course_iri(base, commit.course.id),
-        course_title=commit.course.title,
-        sco_iri=sco_iri(base, commit.course.id, commit.sco.id),
-        sco_title=commit.sco.title,
-        attempt_iri=attempt_iri(base, commit.course.id, attempt["_id"]),
-        attempt_number=attempt["number"],
-        resumed=ordinal > 1,
-    )
-    statements = statements_for_commit(ctx, before, after)
-    if not statements:
-        return []
-    return await store_statements(
-        db,
-        settings,
-        statements,
-        caller.authority,
-        authority_key=caller.key,
-        source="scorm",
-        ignore_existing=True,
+    stored: dict[str, Any],
+    *,
+    clear: bool,
+) -> dict[str, Any]:
+    """The stored answer of a commit applied already, audited as a duplicate."""
+    answer = dict(stored) | {"outcome": "duplicate"}
+    writes = [
+        _audit_duplicate(
+            db, raw, caller, now, answer, "this (session_id, sequence) was already applied; nothing changed"
+        )
+    ]
+    if clear:
+        writes.append(_clear_plan(db, answer["attempt"]["id"], commit_key(commit)))
+    await asyncio.gather(*writes)
+    return answer
+
+
+async def _clear_plan(db: Database, attempt_id: str, key: str) -> None:
+    """Remove a finished commit's plan from its attempt (its record holds what it did)."""
+    await db.collection(SCORM_ATTEMPTS).update_one(
+        {"_id": attempt_id, f"pending.{key_hash(key)}": {"$exists": True}},
+        {"$unset": {f"pending.{key_hash(key)}": ""}},
     )
 
 
-async def _documents(
+async def _store_statements(
     db: Database,
     settings: Settings,
-    commit: CommitIn,
-    enrollment: str,
-    attempt: dict[str, Any],
-    created: bool,
-    before: tuple[dict[str, str], AttemptState, float],
-    after: tuple[dict[str, str], AttemptState, float],
+    statements: list[dict[str, Any]],
+    authority: dict[str, Any],
+    authority_key: str,
 ) -> None:
-    """The profile's state documents: activity state when an attempt starts, attempt state when the
-    session opens or ends, or when its content changed (what external tools read stays current)."""
-    base = settings.activity_iri_base
-    agent = learner_agent(settings, commit)
-    writes = []
-    if created:
-        attempts = [
-            attempt_iri(base, commit.course.id, att.attempt_id(enrollment, n))
-            for n in range(1, attempt["number"] + 1)
-        ]
-        writes.append(
+    """Store a commit's statements (deterministic ids: a second run adds none), in batches of the
+    statement batch limit (a commit's count is bounded by the interaction and objective limits)."""
+    size = max(1, settings.max_batch_statements)
+    await asyncio.gather(
+        *(
+            store_statements(
+                db,
+                settings,
+                statements[i : i + size],
+                authority,
+                authority_key=authority_key,
+                source="scorm",
+                ignore_existing=True,
+            )
+            for i in range(0, len(statements), size)
+        )
+    )
+
+
+async def _store_documents(db: Database, agent: dict[str, Any], documents: list[dict[str, Any]]) -> None:
+    """The profile's state documents of the plan (activity state, attempt state)."""
+    await asyncio.gather(
+        *(
             save_state_document(
                 db,
-                activity_id=sco_iri(base, commit.course.id, commit.sco.id),
+                activity_id=d["activity_id"],
                 agent=agent,
-                registration=None,
-                state_id=ACTIVITY_STATE_ID,
-                document=activity_state_document(attempts),
+                registration=d["registration"],
+                state_id=d["state_id"],
+                document=d["document"],
             )
+            for d in documents
         )
-    document = attempt_state_document(commit.version, after[0], after[2], after[1])
-    if (
-        created
-        or commit.event != "commit"
-        or document != attempt_state_document(commit.version, before[0], before[2], before[1])
-    ):
-        writes.append(
-            save_state_document(
-                db,
-                activity_id=attempt_iri(base, commit.course.id, attempt["_id"]),
-                agent=agent,
-                registration=enrollment,
-                state_id=ATTEMPT_STATE_ID,
-                document=document,
-            )
-        )
-    await asyncio.gather(*writes)
+    )

@@ -11,21 +11,17 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
-
 from lrs.auth import authority_agent
 from lrs.errors import Forbidden, InvalidRequest, LrsError, Unauthorized
-from lrs.scorm.attempts import attempt_id, enrollment_id
-from lrs.scorm.audit import Client, audit_record, write_audit
+from lrs.scorm.audit import Client, audit_record, raw_ids, raws_of, write_audit
 from lrs.scorm.ingest import Caller
 from lrs.scorm.launch_tokens import LaunchClaims, read_token
-from lrs.scorm.merge import session_path
 from lrs.scorm.models import split_batch
 from lrs.scorm.timing import now_ms
 from lrs.settings import Settings
 from lrs.signing import Signer
 from lrs.storage import Database
-from lrs.storage.indexes import SCORM_ATTEMPTS
+from lrs.storage.indexes import SCORM_SESSIONS
 
 BEARER_CHALLENGE = 'Bearer realm="lrs-bridge", error="invalid_token"'
 
@@ -34,17 +30,6 @@ def _unauthorized(message: str) -> Unauthorized:
     exc = Unauthorized(message, field="Authorization")
     exc.headers["WWW-Authenticate"] = BEARER_CHALLENGE
     return exc
-
-
-def _raws_of(body: bytes) -> list[Any]:
-    """The commit objects of a body, for the audit of a refused request ([] when unreadable)."""
-    try:
-        parsed = orjson.loads(body)
-    except orjson.JSONDecodeError:
-        return []
-    if isinstance(parsed, dict) and isinstance(parsed.get("commits"), list):
-        parsed = parsed["commits"]
-    return parsed if isinstance(parsed, list) else [parsed]
 
 
 def _text(value: Any) -> str | None:
@@ -80,8 +65,7 @@ def _mismatches(raw: Any, claims: LaunchClaims) -> list[str]:
 
 async def _audit_refused(db: Database, raws: list[Any], client: Client, error: LrsError) -> None:
     for raw in raws:
-        session = raw.get("session_id") if isinstance(raw, dict) else None
-        sequence = raw.get("sequence") if isinstance(raw, dict) else None
+        session, sequence = raw_ids(raw)
         await write_audit(
             db,
             audit_record(
@@ -89,8 +73,8 @@ async def _audit_refused(db: Database, raws: list[Any], client: Client, error: L
                 raw=raw,
                 client=client,
                 outcome="rejected",
-                session_id=str(session) if session is not None else None,
-                sequence=sequence if isinstance(sequence, int) and not isinstance(sequence, bool) else None,
+                session_id=session,
+                sequence=sequence,
                 reasons=[{"status": error.status_code, "field": error.field, "reason": error.message}],
             ),
         )
@@ -99,15 +83,13 @@ async def _audit_refused(db: Database, raws: list[Any], client: Client, error: L
 async def _terminated_before(db: Database, claims: LaunchClaims, raws: list[Any]) -> bool:
     """Whether the session has terminated and some commit carries a sequence it never applied
     above all it did."""
-    path = session_path(claims.session_id)
-    attempt = attempt_id(enrollment_id(claims.learner_id, claims.course_id), claims.attempt)
-    doc = await db.collection(SCORM_ATTEMPTS).find_one(
-        {"_id": attempt}, {f"{path}.terminated": 1, f"{path}.seqs": 1}
+    session = await db.collection(SCORM_SESSIONS).find_one(
+        {"_id": claims.session_id}, {"terminated": 1, "max_sequence": 1}
     )
-    entry = ((doc or {}).get("by_session") or {}).get(path.split(".", 1)[1]) or {}
-    if not entry.get("terminated"):
+    if not (session or {}).get("terminated"):
         return False
-    highest = max(entry.get("seqs") or [-1])
+    highest = (session or {}).get("max_sequence")
+    highest = -1 if highest is None else int(highest)
     return any(
         isinstance(r, dict) and isinstance(r.get("sequence"), int) and r["sequence"] > highest for r in raws
     )
@@ -121,13 +103,13 @@ async def launch_commits(
         claims = read_token(signer, token)
     except Unauthorized as exc:
         refused = _unauthorized(exc.message)
-        await _audit_refused(db, _raws_of(body), client, refused)
+        await _audit_refused(db, raws_of(body), client, refused)
         raise refused from None
     client = Client(client.ip, client.user_agent, claims.credential)
     try:
         raws, batch = split_batch(body, settings.max_commits_per_batch, settings.max_json_depth)
     except InvalidRequest as exc:
-        await _audit_refused(db, _raws_of(body), client, exc)
+        await _audit_refused(db, raws_of(body), client, exc)
         raise
     error: LrsError | None = None
     wrong = sorted({name for raw in raws for name in _mismatches(raw, claims)})

@@ -28,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from lrs.errors import Conflict, DuplicateKey, InvalidRequest
 from lrs.scorm import attempts as att
 from lrs.scorm.launch_tokens import LaunchClaims, mint_token
+from lrs.scorm.merge import SessionState
 from lrs.scorm.models import CommitIn, Course, Learner, Sco
 from lrs.scorm.sco_records import find_record, record_cmi, record_ended, sco_time_s
 from lrs.scorm.timing import now_ms
@@ -206,7 +207,7 @@ async def open_attempt(
 async def place_launch_session(
     db: Database, launch: LaunchIn, spec: ScoSpec, attempt: dict[str, Any], session_id: str, now: datetime
 ) -> None:
-    """The session record (same fields as attempts.place_session) and its entry in the attempt."""
+    """The session record (same fields as attempts.place_session); its first merge gives its ordinal."""
     await db.collection(SCORM_SESSIONS).insert_one(
         {
             "_id": session_id,
@@ -216,19 +217,10 @@ async def place_launch_session(
             "learner_id": launch.learner.id,
             "course_id": launch.course.id,
             "sco_id": spec.id,
-            "ordinal": None,
-            "started_at": now,
-            "last_commit_at": now,
-            "session_time_s": None,
-            "session_time_seq": None,
-            "measured_s": 0.0,
-            "time_s": 0.0,
-            "time_source": "measured",
-            "commit_rev": 0,
+            **SessionState.new(now).fields(),
             "launch_mode": launch.mode,
         }
     )
-    await att.attach_session(db, attempt["_id"], session_id, now)
 
 
 def cmi_timespan_12(seconds: float) -> str:

@@ -1,55 +1,107 @@
-"""One commit merged into its attempt in a single pipeline update, and the Python twin of that update.
+"""One commit merged into its attempt: the pure computation, and the conditional update that stores it.
 
-The attempt keeps, besides the merged CMI tree, one entry per session under `by_session.<key>`
-(key = a hash of the session id, which may hold `.` or `$`): its ordinal within the attempt, the
-sequences already applied (so a re-send matches nothing), its time fields (the same rule as
-timing.py) and its own session-scoped elements (exit, session_time, entry: translators'
-SESSION_ELEMENTS). One `find_one_and_update` on the attempt therefore checks idempotency, moves the
-session's time and the attempt's total, and merges the tree; it returns the attempt as it was, from
-which `merged()` computes the same "after" in Python.
+Commits of one attempt are serialised by the attempt's revision `rev`: a commit reads the attempt and
+its session's state, computes the attempt after it in Python (merged()), and stores that with one
+update matching `{_id, rev}` (merge_update()); when another commit got there first, nothing matches
+and the commit reads again. The same update puts the commit's plan (everything left to do: statements,
+enrollment, session record, documents, answer, audit) under `pending.<key>`, so a merge is never
+without its remaining work: whoever sees the entry finishes it (plan.py).
+
+Per-session state (ordinal, time, session-scoped elements, terminated) lives in the `scorm_sessions`
+record; the attempt holds only the merged tree, totals, the latest session's state (with a bounded
+window of its highest applied sequences) and the plans in flight: its size does not grow with commits
+or sessions.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 from lrs.scorm import tree as cmi_tree
 from lrs.scorm.models import MAX_SEQUENCE, CommitIn
-from lrs.scorm.timing import SessionTime, advance, session_update
+from lrs.scorm.timing import SessionTime, advance
 from translators import SESSION_ELEMENTS, parse_session_time, without_session_elements
 
 ORDER_FACTOR = MAX_SEQUENCE + 1
 
 
-def session_key(session_id: str) -> str:
-    """A field name for a session id (which may hold `.` or start with `$`)."""
-    return hashlib.sha256(session_id.encode()).hexdigest()[:24]
+def key_hash(text: str) -> str:
+    """A field name for an id that may hold `.` or start with `$`."""
+    return hashlib.sha256(text.encode()).hexdigest()[:24]
 
 
-def session_path(session_id: str) -> str:
-    """The path of a session's entry in its attempt."""
-    return f"by_session.{session_key(session_id)}"
+def commit_key(commit: CommitIn) -> str:
+    """The commit's natural key: `_id` of its commit record, name of its plan while in flight."""
+    return f"{commit.session_id}:{commit.sequence}"
 
 
-def new_session_entry(now: datetime) -> dict[str, Any]:
-    """A session's entry in its attempt before its first commit (ordinal set when attached)."""
-    return {
-        "ordinal": None,
-        "started_at": now,
-        "last_commit_at": now,
-        "measured_s": 0.0,
-        "session_time_s": None,
-        "session_time_seq": None,
-        "time_s": 0.0,
-        "time_source": "measured",
-        "seqs": [],
-        "cmi": {},
-        "terminated": False,
-    }
+@dataclass(frozen=True)
+class SessionState:
+    """One session's state as of attempt revision `attempt_rev` (the scorm_sessions fields it owns)."""
+
+    ordinal: int | None
+    started_at: datetime
+    time: SessionTime
+    cmi: cmi_tree.Tree
+    terminated: bool
+    commits: int
+    attempt_rev: int
+    max_sequence: int | None = None  # the highest sequence the session applied
+
+    @classmethod
+    def new(cls, now: datetime) -> SessionState:
+        return cls(None, now, SessionTime(now, 0.0, None, None, now), {}, False, 0, 0)
+
+    @classmethod
+    def of(cls, doc: Mapping[str, Any]) -> SessionState:
+        return cls(
+            doc.get("ordinal"),
+            doc["started_at"],
+            SessionTime.of(dict(doc)),
+            {k: dict(v) for k, v in (doc.get("cmi") or {}).items()},
+            bool(doc.get("terminated")),
+            int(doc.get("commits") or 0),
+            int(doc.get("attempt_rev") or 0),
+            doc.get("max_sequence"),
+        )
+
+    def fields(self) -> dict[str, Any]:
+        """The scorm_sessions fields of this state (time_s/time_source are what the reports sum)."""
+        return {
+            "ordinal": self.ordinal,
+            "started_at": self.started_at,
+            "last_commit_at": self.time.last_commit_at,
+            "measured_s": self.time.measured_s,
+            "session_time_s": self.time.session_time_s,
+            "session_time_seq": self.time.session_time_seq,
+            "time_s": self.time.time_s,
+            "time_source": self.time.time_source,
+            "cmi": self.cmi,
+            "terminated": self.terminated,
+            "commits": self.commits,
+            "attempt_rev": self.attempt_rev,
+            "max_sequence": self.max_sequence,
+        }
+
+
+def newest_session(
+    attempt: Mapping[str, Any], session_doc: Mapping[str, Any], session_id: str
+) -> SessionState:
+    """The session's state as of the attempt read: its record, or a newer one in a plan in flight
+    (a plan is cleared only after its session record is written, so nothing newer is missed when the
+    record was read after the attempt)."""
+    best = SessionState.of(session_doc)
+    latest = attempt.get("latest")
+    if latest and latest.get("session_id") == session_id and int(latest["attempt_rev"]) > best.attempt_rev:
+        best = SessionState.of(latest)
+    for entry in (attempt.get("pending") or {}).values():
+        if entry.get("session_id") == session_id and int(entry["session"]["attempt_rev"]) > best.attempt_rev:
+            best = SessionState.of(entry["session"])
+    return best
 
 
 def commit_session_time(commit: CommitIn) -> float | None:
@@ -58,140 +110,80 @@ def commit_session_time(commit: CommitIn) -> float | None:
     return parse_session_time(commit.version, value) if value else None
 
 
-def _split(commit: CommitIn) -> dict[str, str]:
+def session_scoped(commit: CommitIn) -> dict[str, str]:
     """The commit's session-scoped elements."""
     scoped = SESSION_ELEMENTS[commit.version]
     return {k: v for k, v in commit.cmi.items() if k in scoped}
 
 
-def _prefixed(fields: Mapping[str, Any], path: str) -> dict[str, Any]:
-    """Session-time stage fields moved under the session's entry (`$x` references too)."""
-    return {f"{path}.{k}": _rebase(v, path) for k, v in fields.items()}
-
-
-def _rebase(value: Any, path: str) -> Any:
-    if isinstance(value, str) and value.startswith("$") and not value.startswith("$$"):
-        return f"${path}.{value[1:]}"
-    if isinstance(value, dict):
-        return {k: _rebase(v, path) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_rebase(v, path) for v in value]
-    return value
-
-
-def merge_pipeline(commit: CommitIn, now: datetime, idle_s: float) -> list[dict[str, Any]]:
-    """The pipeline update applying one commit to its attempt (filter: merge_filter)."""
-    path = session_path(commit.session_id)
-    time_first, time_second = session_update(
-        now, commit.sequence, commit_session_time(commit), idle_s, commit.client_time()
-    )
-    first = _prefixed(time_first["$set"], path)
-    first.update(
-        {
-            "cur_order": {
-                "$add": [{"$multiply": [{"$ifNull": [f"${path}.ordinal", 0]}, ORDER_FACTOR]}, commit.sequence]
-            },
-            f"{path}.seqs": {"$concatArrays": [{"$ifNull": [f"${path}.seqs", []]}, [commit.sequence]]},
-            "commit_count": {"$add": [{"$ifNull": ["$commit_count", 0]}, 1]},
-            "last_commit_at": {"$max": ["$last_commit_at", now]},
-        }
-    )
-    if commit.event == "terminate":
-        first[f"{path}.terminated"] = True
-    second: dict[str, Any] = cmi_tree.merge_stages(commit.cmi, "$cur_order")
-    second.update(cmi_tree.merge_stages(_split(commit), "$cur_order", f"{path}.cmi"))
-    new_time = _rebase(time_second["$set"]["time_s"], path)
-    second.update(
-        {
-            "last_order": {"$max": ["$last_order", "$cur_order"]},
-            "last_sequence": {
-                "$cond": [
-                    {"$gt": ["$cur_order", {"$ifNull": ["$last_order", -1]}]},
-                    commit.sequence,
-                    "$last_sequence",
-                ]
-            },
-            "total_time_s": {
-                "$add": [
-                    {"$ifNull": ["$total_time_s", 0]},
-                    {"$subtract": [new_time, {"$ifNull": [f"${path}.time_s", 0]}]},
-                ]
-            },
-        }
-    )
-    return [{"$set": first}, {"$set": second}, {"$set": _prefixed(time_second["$set"], path)}]
-
-
-# What a commit reads back from its merge: the attempt as it was, without the fields derived from the tree
-# (interactions, objectives, comments, scores...), which the store would otherwise copy on every commit.
-MERGE_RETURN = {
-    "_id": 1,
-    "number": 1,
-    "cmi": 1,
-    "by_session": 1,
-    "commit_count": 1,
-    "last_order": 1,
-    "last_sequence": 1,
-    "total_time_s": 1,
-    "completed_at": 1,
-}
-
-
-def merge_filter(commit: CommitIn, enrollment: str) -> dict[str, Any]:
-    """The attempt holding this session, unless this (session, sequence) was applied already."""
-    return {
-        "enrollment_id": enrollment,
-        "session_ids": commit.session_id,
-        f"{session_path(commit.session_id)}.seqs": {"$ne": commit.sequence},
-    }
-
-
 @dataclass(frozen=True)
 class Merged:
-    """The attempt just before and just after one commit, as merge_pipeline left it."""
+    """The attempt and the session just before and just after one commit."""
 
+    rev: int  # the attempt's revision after this commit
     ordinal: int
+    first_of_session: bool
     order: int
-    tree: cmi_tree.Tree  # the merged tree after
-    session_cmi_before: cmi_tree.Tree
-    session_cmi_after: cmi_tree.Tree
+    tree: cmi_tree.Tree
+    won_fields: dict[str, dict[str, Any]]  # tree fields this commit set
     changes: list[dict[str, Any]]
     won: int
-    time_before: SessionTime
-    time_after: SessionTime
+    session_before: SessionState
+    session_after: SessionState
     count: int
+    last_order: int
     last_sequence: int
-    rev: int  # how many commits this session has applied, this one included
-    terminated: bool
+    total_before: float
+    total_after: float
 
 
-def merged(before: Mapping[str, Any], commit: CommitIn, now: datetime, idle_s: float) -> Merged:
-    """The Python twin of merge_pipeline, from the attempt as it was just before."""
-    entry = before["by_session"][session_key(commit.session_id)]
-    ordinal = int(entry["ordinal"] or 0)
+def merged(
+    attempt: Mapping[str, Any], session: SessionState, commit: CommitIn, now: datetime, idle_s: float
+) -> Merged:
+    """The attempt and session after one commit, from their state just before it."""
+    first = session.ordinal is None
+    ordinal = int(attempt.get("session_count") or 0) + 1 if first else int(session.ordinal or 0)
     order = ordinal * ORDER_FACTOR + commit.sequence
-    tree, changes, won = cmi_tree.merge_tree(before.get("cmi"), commit.cmi, order)
-    session_after, _, _ = cmi_tree.merge_tree(entry.get("cmi"), _split(commit), order)
-    time_before = SessionTime.of(entry)
-    last_order = before.get("last_order")
-    return Merged(
+    tree, changes, won = cmi_tree.merge_tree(attempt.get("cmi"), commit.cmi, order)
+    won_fields = {
+        cmi_tree.encode(e): tree[cmi_tree.encode(e)]
+        for e in commit.cmi
+        if tree[cmi_tree.encode(e)]["s"] == order
+    }
+    session_cmi, _, _ = cmi_tree.merge_tree(session.cmi, session_scoped(commit), order)
+    time_after = advance(
+        session.time, now, commit.sequence, commit_session_time(commit), idle_s, commit.client_time()
+    )
+    rev = int(attempt.get("rev") or 0) + 1
+    after = replace(
+        session,
         ordinal=ordinal,
+        time=time_after,
+        cmi=session_cmi,
+        terminated=session.terminated or commit.event == "terminate",
+        commits=session.commits + 1,
+        attempt_rev=rev,
+        max_sequence=max(commit.sequence, session.max_sequence if session.max_sequence is not None else -1),
+    )
+    last_order = attempt.get("last_order")
+    total_before = float(attempt.get("total_time_s") or 0.0)
+    newer = last_order is None or order > last_order
+    return Merged(
+        rev=rev,
+        ordinal=ordinal,
+        first_of_session=first,
         order=order,
         tree=tree,
-        session_cmi_before=dict(entry.get("cmi") or {}),
-        session_cmi_after=session_after,
+        won_fields=won_fields,
         changes=changes,
         won=won,
-        time_before=time_before,
-        time_after=advance(
-            time_before, now, commit.sequence, commit_session_time(commit), idle_s, commit.client_time()
-        ),
-        count=int(before.get("commit_count") or 0) + 1,
-        last_sequence=commit.sequence
-        if last_order is None or order > last_order
-        else before["last_sequence"],
-        rev=len(entry.get("seqs") or []) + 1,
-        terminated=bool(entry.get("terminated")) or commit.event == "terminate",
+        session_before=session,
+        session_after=after,
+        count=int(attempt.get("commit_count") or 0) + 1,
+        last_order=order if newer else int(last_order),  # type: ignore[arg-type]
+        last_sequence=commit.sequence if newer else attempt["last_sequence"],
+        total_before=total_before,
+        total_after=total_before + time_after.time_s - session.time.time_s,
     )
 
 
@@ -206,7 +198,63 @@ def session_view(
     return shared | cmi_tree.flat_cmi(session_cmi)
 
 
-def latest_session(doc: Mapping[str, Any]) -> dict[str, Any]:
-    """The entry of the attempt's session with the highest ordinal (empty when none)."""
-    entries = [e for e in (doc.get("by_session") or {}).values() if e.get("ordinal") is not None]
-    return max(entries, key=lambda e: e["ordinal"], default={})
+# How many of the latest session's highest applied sequences the attempt keeps (a bounded window: a
+# sequence above its lowest one, and not in it, is known not applied without reading the commit record).
+APPLIED_WINDOW = 32
+
+
+def latest_entry(m: Merged, session_id: str, before: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The attempt's `latest` after a commit: the state of the session with the highest ordinal (it
+    is current as of the attempt's revision), with the window of its highest applied sequences."""
+    if before is not None and int(before.get("ordinal") or 0) > m.ordinal:
+        return dict(before)
+    applied: list[int] = (
+        list(before.get("applied") or []) if before and before.get("session_id") == session_id else []
+    )
+    sequence = m.order - m.ordinal * ORDER_FACTOR
+    applied = sorted({*applied, sequence})[-APPLIED_WINDOW:]
+    return {"session_id": session_id, **m.session_after.fields(), "applied": applied}
+
+
+def known_unapplied(latest: Mapping[str, Any], sequence: int) -> bool | None:
+    """Whether the latest session applied this sequence, as far as the window tells (None: it cannot)."""
+    applied = latest.get("applied") or []
+    if sequence in applied:
+        return False
+    if len(applied) < APPLIED_WINDOW or sequence > applied[0]:
+        return True
+    return None
+
+
+def rev_filter(attempt: Mapping[str, Any]) -> dict[str, Any]:
+    """Matches the attempt only at the revision it was read at."""
+    rev = attempt.get("rev")
+    return {"_id": attempt["_id"], "rev": rev if rev is not None else {"$exists": False}}
+
+
+def merge_update(
+    attempt: Mapping[str, Any],
+    m: Merged,
+    now: datetime,
+    derived: Mapping[str, Any],
+    entry: Mapping[str, Any],
+) -> dict[str, Any]:
+    """The update storing one commit in its attempt (plain `$set`: every value is data), with its
+    plan `entry` under `pending.<hash of the commit key>`."""
+    session_id = str(entry["session_id"])
+    fields: dict[str, Any] = {f"cmi.{name}": value for name, value in m.won_fields.items()}
+    fields.update(
+        {
+            "rev": m.rev,
+            "commit_count": m.count,
+            "last_order": m.last_order,
+            "last_sequence": m.last_sequence,
+            "total_time_s": m.total_after,
+            "last_commit_at": max(attempt["last_commit_at"], now),
+            "session_count": max(int(attempt.get("session_count") or 0), m.ordinal),
+            "latest": latest_entry(m, session_id, attempt.get("latest")),
+            f"pending.{key_hash(entry['k'])}": dict(entry),
+        }
+    )
+    fields.update(derived)
+    return {"$set": fields}

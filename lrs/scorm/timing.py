@@ -5,9 +5,9 @@ A session's `time_s` is its latest (by sequence) `session_time` when the content
 `idle_gap_seconds`. A commit's time is its client `timestamp` bounded by the server clock: never
 later than the server's receipt time, never earlier than the session's start (`commit_time`), so a
 commit queued offline and flushed later keeps its time; a commit without a timestamp counts at its
-receipt time. The attempt and enrollment totals move by exactly the change of a session's
-`time_s` in one atomic update, so nothing is counted twice: a duplicate never reaches this update,
-and a newer session_time replaces the older one instead of adding to it.
+receipt time. The attempt's total moves by exactly the change of a session's `time_s` in the
+commit's merge (merge.py), so nothing is counted twice: a duplicate is never merged, and a newer
+session_time replaces the older one instead of adding to it.
 """
 
 from __future__ import annotations
@@ -73,7 +73,7 @@ def advance(
     idle_s: float,
     client: datetime | None = None,
 ) -> SessionTime:
-    """The session's time after one commit: the Python twin of session_update()."""
+    """The session's time after one commit (a newer sequence's session_time replaces an older one)."""
     newer = session_time_s is not None and sequence > (
         before.session_time_seq if before.session_time_seq is not None else -1
     )
@@ -90,36 +90,3 @@ def advance(
 
 def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def session_update(
-    now: datetime,
-    sequence: int,
-    session_time_s: float | None,
-    idle_s: float,
-    client: datetime | None = None,
-) -> list[dict[str, Any]]:
-    """The pipeline update applying one commit to a session's time fields (one atomic write);
-    the commit counts at commit_time(now, client, $started_at)."""
-    bounded = commit_time(now, client, None)
-    moment: Any = {"$max": [{"$ifNull": ["$started_at", bounded]}, bounded]}
-    gap = {"$divide": [{"$subtract": [moment, "$last_commit_at"]}, 1000]}
-    first: dict[str, Any] = {
-        "measured_s": {
-            "$add": [
-                {"$ifNull": ["$measured_s", 0]},
-                {"$cond": [{"$and": [{"$gt": [gap, 0]}, {"$lte": [gap, idle_s]}]}, gap, 0]},
-            ]
-        },
-        "last_commit_at": {"$max": ["$last_commit_at", moment]},
-    }
-    if session_time_s is not None:
-        newer = {"$gt": [sequence, {"$ifNull": ["$session_time_seq", -1]}]}
-        first["session_time_s"] = {"$cond": [newer, session_time_s, "$session_time_s"]}
-        first["session_time_seq"] = {"$cond": [newer, sequence, "$session_time_seq"]}
-    reported = {"$gt": [{"$ifNull": ["$session_time_s", None]}, None]}
-    second = {
-        "time_s": {"$cond": [reported, "$session_time_s", "$measured_s"]},
-        "time_source": {"$cond": [reported, "session_time", "measured"]},
-    }
-    return [{"$set": first}, {"$set": second}]

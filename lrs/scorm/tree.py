@@ -56,8 +56,8 @@ def merge_stages(cmi: Mapping[str, str], order: int | str, root: str = "cmi") ->
 def merge_tree(
     before: Mapping[str, Mapping[str, Any]] | None, cmi: Mapping[str, str], order: int
 ) -> tuple[Tree, list[dict[str, Any]], int]:
-    """The tree after merging a commit with the same rule as merge_stages; also the changes it made
-    (element, old, new) and how many of its elements won."""
+    """The tree after merging a commit (an element is replaced only by a higher order key); also the
+    changes it made (element, old, new) and how many of its elements won."""
     after: Tree = {k: dict(v) for k, v in (before or {}).items()}
     changes: list[dict[str, Any]] = []
     won = 0

@@ -113,15 +113,21 @@ INDEXES: list[Index] = [
     ),
     Index(
         SCORM_ATTEMPTS,
-        [("session_ids", 1)],
-        "scorm_attempts_session_ids",
-        why="every commit finds (and merges into) its attempt by session id in one find_one_and_update",
+        [("latest.session_id", 1)],
+        "scorm_attempts_latest_session",
+        why="a commit of its attempt's latest session reads that attempt in its first round trip",
     ),
     Index(
         SCORM_AUDIT,
-        [("session_id", 1), ("received_at", 1), ("sequence", 1)],
+        [("session_id", 1), ("received_at", 1), ("_id", 1)],
         "scorm_audit_session_received",
-        why="GET /scorm/commits?session_id= lists one session's audit rows in the order received",
+        why="GET /scorm/commits?session_id= pages one session's audit rows by (received_at, _id)",
+    ),
+    Index(
+        SCORM_AUDIT,
+        [("received_at", 1), ("_id", 1)],
+        "scorm_audit_received",
+        why="GET /scorm/commits pages every audit row by (received_at, _id), either way",
     ),
     # --- launches, packages and course rollup (owned by lrs/scorm launch and package modules) ---
     Index(

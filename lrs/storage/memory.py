@@ -235,6 +235,30 @@ def _set_path(doc: dict[str, Any], path: str, value: Any) -> bool:
     return True
 
 
+def _has_date(value: Any) -> bool:
+    if isinstance(value, datetime):
+        return True
+    if isinstance(value, dict):
+        return any(_has_date(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return any(_has_date(v) for v in value)
+    return False
+
+
+def _unset_path(doc: dict[str, Any], path: str) -> bool:
+    """Remove a dotted path; False when it is not there."""
+    *parents, last = path.split(".")
+    node: Any = doc
+    for part in parents:
+        node = node.get(part) if type(node) is dict else None
+        if node is None:
+            return False
+    if type(node) is not dict or last not in node:
+        return False
+    del node[last]
+    return True
+
+
 class MemoryCollection:
     """One mongomock collection, answering like lrs.storage.collection.Collection."""
 
@@ -373,23 +397,30 @@ class MemoryCollection:
         return int(self._c.count_documents(dict(filter)))
 
     def _set_plainly(self, filter: Filter, update: Any, upsert: bool) -> UpdateResult | None:
-        """`$set` / `$setOnInsert` of plain dotted paths on the document with a string `_id`, done
-        in place (mongomock copies the whole document and re-validates the update on every call);
-        None when the update needs mongomock (other operators, positional paths, conflicts)."""
+        """`$set` / `$setOnInsert` / `$unset` of plain dotted paths on the document with a string `_id`
+        (and any further conditions of the filter, tested on that document), done in place (mongomock
+        copies the whole document and re-validates the update on every call); None when the update
+        needs mongomock (other operators, positional paths, conflicts, a conditional upsert)."""
         _id = filter.get("_id")
-        if len(filter) != 1 or type(_id) is not str or not isinstance(update, Mapping):
+        if type(_id) is not str or not isinstance(update, Mapping):
             return None
-        if not set(update) <= {"$set", "$setOnInsert"} or _has_secondary_unique(self._c):
+        if not set(update) <= {"$set", "$setOnInsert", "$unset"} or _has_secondary_unique(self._c):
             return None
+        conditions = {k: v for k, v in filter.items() if k != "_id"}
         sets: dict[str, Any] = dict(update.get("$set") or {})
         on_insert: dict[str, Any] = dict(update.get("$setOnInsert") or {})
-        paths = [*sets, *on_insert]
+        unsets = list(update.get("$unset") or {})
+        paths = [*sets, *on_insert, *unsets]
         if not paths or not all(_plain_path(p) for p in paths) or _overlapping(paths):
             return None
         documents = self._c._store._documents
         doc = documents.get(_id)
         if doc is None and not upsert:
             return UpdateResult(0, 0, None)
+        if conditions and _has_date(conditions):
+            return None  # mongomock compares dates at the store's precision
+        if conditions and (doc is None or not filter_applies(conditions, doc)):
+            return None if upsert else UpdateResult(0, 0, None)
         changes = {**on_insert, **sets} if doc is None else sets
         target = {"_id": _id} if doc is None else doc
         for path in changes:
@@ -398,6 +429,8 @@ class MemoryCollection:
         modified = False
         for path, value in changes.items():
             modified = _set_path(target, path, value) or modified
+        for path in unsets:
+            modified = _unset_path(target, path) or modified
         if doc is None:
             documents[_id] = target
             self._narrowing.put(target)

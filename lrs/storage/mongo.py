@@ -12,13 +12,21 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import (
     BulkWriteError,
     ConnectionFailure,
+    DocumentTooLarge,
     DuplicateKeyError,
     OperationFailure,
     PyMongoError,
 )
 from pymongo.read_concern import ReadConcern
 
-from lrs.errors import DuplicateKey, StorageError, StorageUnavailable, UnsupportedServer
+from lrs.errors import (
+    DuplicateKey,
+    InvalidRequest,
+    PayloadTooLarge,
+    StorageError,
+    StorageUnavailable,
+    UnsupportedServer,
+)
 from lrs.storage.collection import (
     Document,
     Filter,
@@ -39,6 +47,10 @@ INDEX_NOT_FOUND = 27
 # aggregation stage. Checked at startup with buildInfo.
 MIN_SERVER_VERSION = (4, 4)
 
+# Server error codes for a document, or the result of an update, over the BSON size limit.
+TOO_LARGE_CODES = frozenset({10334, 17419, 17420})
+TOO_LARGE = "the document would exceed MongoDB's 16 MB limit"
+
 
 @asynccontextmanager
 async def _mapped(name: str) -> AsyncIterator[None]:
@@ -50,10 +62,17 @@ async def _mapped(name: str) -> AsyncIterator[None]:
     except ConnectionFailure as exc:  # includes server selection timeouts and a lost primary
         # the driver's text names hosts and ports: it goes to the log (lrs.startup), not to clients
         raise StorageUnavailable(f"database unavailable ({type(exc).__name__}): retry later") from exc
+    except OperationFailure as exc:
+        if exc.code in TOO_LARGE_CODES:  # the server refused a document (or an update's result) > 16 MB
+            raise PayloadTooLarge(f"{name}: {TOO_LARGE}", field="body") from exc
+        raise StorageError(f"{name}: {_first_line(exc)}") from exc
     except PyMongoError as exc:
         raise StorageError(f"{name}: {_first_line(exc)}") from exc
-    except InvalidDocument as exc:  # DocumentTooLarge too; not PyMongoError
-        raise StorageError(f"{name}: document refused: {_first_line(exc)}") from exc
+    # encoding errors of the driver (not PyMongoError): what was sent cannot be stored as it is
+    except DocumentTooLarge as exc:
+        raise PayloadTooLarge(f"{name}: {TOO_LARGE}", field="body") from exc
+    except InvalidDocument as exc:
+        raise InvalidRequest(f"{name}: a value cannot be stored: {_first_line(exc)}", field="body") from exc
 
 
 def _first_line(exc: Exception) -> str:

@@ -87,7 +87,10 @@ async def store_statements(
     if attachments:
         await _store_attachments(db, attachments, attachment_types or {})
     await _apply_voiding(db, fresh)
-    work = [activity_store.merge_activities(db, [d["statement"] for d in fresh])]
+    # a re-sent batch (ignore_existing: the SCORM bridge finishing a commit) merges its activities again:
+    # the request that stored its statements may have failed before merging them (merging is idempotent)
+    merged = docs if ignore_existing else fresh
+    work = [activity_store.merge_activities(db, [d["statement"] for d in merged])]
     if source != "scorm":  # the bridge's own statements are new: nothing can have targeted them
         work.append(statement_refs.add_late_targets(db, fresh, client_ids))
     await asyncio.gather(*work)  # independent writes: one round trip of latency together

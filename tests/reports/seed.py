@@ -99,12 +99,8 @@ def attempt(
             "cmi|interactions|10|id": {"v": "q11", "s": 2},
             "cmi|interactions|9|id": {"v": "q10", "s": 2},
         },
-        "interactions": [{"id": "q10"}, {"id": "q11"}],
-        "objectives": [{"id": "o1"}],
-        "comments": [{"comment": "hard"}],
         "commit_count": commits,
         "last_sequence": commits,
-        "session_ids": [],
         "total_time_reported_s": 0,
     }
 

@@ -64,3 +64,10 @@ def find_one(client: TestClient, name: str, _id: str) -> dict[str, Any]:
     docs = find(client, name, {"_id": _id})
     assert docs, f"{name} has no {_id}"
     return docs[0]
+
+
+def attempt_detail(client: TestClient, number: int = 1) -> Any:
+    """The test enrollment's attempt `number` as the attempt detail report shows it."""
+    response = client.get(f"/reports/attempts/{attempt_of(number)}")
+    assert response.status_code == 200, response.text
+    return response.json()

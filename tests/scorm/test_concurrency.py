@@ -96,7 +96,11 @@ async def check_nothing_lost(db: Any) -> None:
         f"d{last}",
         last,
     )
-    assert sorted(i["id"] for i in attempt["interactions"]) == sorted(f"q{n}" for n in range(COMMITS))
+    ids = [
+        v["v"] for k, v in attempt["cmi"].items() if k.startswith("cmi|interactions|") and k.endswith("|id")
+    ]
+    assert sorted(ids) == sorted(f"q{n}" for n in range(COMMITS))  # interactions live in the tree only
+    assert "interactions" not in attempt and attempt["pending"] == {}
     assert attempt["total_time_s"] == float(last)  # the latest session_time, once
     session = await db.collection(SCORM_SESSIONS).find_one({"_id": "s"})
     assert session is not None and (session["time_s"], session["session_time_seq"]) == (float(last), last)

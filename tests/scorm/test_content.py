@@ -8,7 +8,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from lrs.storage.indexes import SCORM_ATTEMPTS, SCORM_AUDIT, SCORM_SESSIONS, STATEMENTS
-from tests.scorm.helpers import attempt_of, commit, find, find_one, post
+from tests.scorm.helpers import attempt_detail, commit, find, find_one, post
 
 INTERACTIONS_12 = [  # type, student_response, the xAPI response expected
     ("true-false", "t", "true"),
@@ -65,7 +65,7 @@ def test_commit_interactions_of_every_type(
         assert statement["object"]["definition"]["interactionType"] == kind
         assert statement["result"]["response"] == expected
     assert statements[0]["result"]["success"] is True
-    stored = find_one(client, SCORM_ATTEMPTS, attempt_of(1))["interactions"]
+    stored = attempt_detail(client)["interactions"]
     assert [i["type"] for i in stored] == [kind for kind, _, _ in table]
     again = post(client, commit(version, "s", 1, {"cmi.interactions.1.result": "neutral"}))
     assert len(responded(client, again["statement_ids"])) == 1  # only the changed interaction
@@ -92,7 +92,7 @@ def test_commit_objectives_become_objective_statements(client: TestClient) -> No
         (s["verb"]["id"].rsplit("/", 1)[1], s["object"]["id"].rsplit("/", 1)[1]) for s in statements
     )
     assert about == [("passed", "obj-a"), ("scored", "obj-a")]
-    objectives = find_one(client, SCORM_ATTEMPTS, attempt_of(1))["objectives"]
+    objectives = attempt_detail(client)["objectives"]
     assert [(o["id"], o["success"], o["score_scaled"]) for o in objectives] == [
         ("obj-a", "passed", 0.8),
         ("obj-b", "unknown", None),
@@ -129,7 +129,7 @@ def test_commit_comments_become_commented_statements(
     statements = [find_one(client, STATEMENTS, i)["statement"] for i in ids]
     assert [s["result"]["response"] for s in statements] == texts
     assert all(s["verb"]["id"].endswith("/commented") for s in statements)
-    assert len(find_one(client, SCORM_ATTEMPTS, attempt_of(1))["comments"]) == (1 if version == "1.2" else 2)
+    assert len(attempt_detail(client)["comments"]) == (1 if version == "1.2" else 2)
 
 
 def test_commit_invalid_cmi_is_422_naming_each_element_and_audited(client: TestClient) -> None:

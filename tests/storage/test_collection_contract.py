@@ -285,3 +285,32 @@ def test_create_indexes_rebuilds_an_index_whose_definition_changed(store: Store)
     assert rebuilt == ["statements_verb"] and again == []
     assert same_definition(declared, found["statements_verb"])
     assert "operators_own" in found  # indexes not declared by lrs-bridge are left alone
+
+
+def test_collection_update_one_matches_a_revision_and_unsets_paths(store: Store) -> None:
+    async def work(db: Database) -> list[Any]:
+        c = db.collection("things")
+        await c.insert_one({"_id": "a", "rev": 1, "pending": {"k1": {"x": 1}, "k2": {"x": 2}}})
+        stale = await c.update_one({"_id": "a", "rev": 0}, {"$set": {"n": 1, "rev": 1}})
+        fresh = await c.update_one({"_id": "a", "rev": 1}, {"$set": {"n": 2, "rev": 2}})
+        gone = await c.update_one(
+            {"_id": "a", "pending.k1": {"$exists": True}}, {"$unset": {"pending.k1": ""}}
+        )
+        again = await c.update_one(
+            {"_id": "a", "pending.k1": {"$exists": True}}, {"$unset": {"pending.k1": ""}}
+        )
+        missing = await c.update_one({"_id": "b", "rev": {"$exists": False}}, {"$set": {"n": 1}})
+        return [(r.matched, r.modified) for r in (stale, fresh, gone, again, missing)] + [
+            await c.find_one({"_id": "a"}),
+            await c.count({"_id": "b"}),
+        ]
+
+    assert store.run(work(store.db)) == [
+        (0, 0),
+        (1, 1),
+        (1, 1),
+        (0, 0),
+        (0, 0),
+        {"_id": "a", "rev": 2, "pending": {"k2": {"x": 2}}, "n": 2},
+        0,
+    ]
