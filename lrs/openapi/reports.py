@@ -117,28 +117,6 @@ SCHEMAS: dict[str, Any] = {
     "TimeSpentRow": _TIME_SPENT_ANY_ROW,
     **{f"{name[:-3]}Page": page_schema(name) for name in _ROWS},
     "AttemptDetail": _DETAIL,
-    "ChangesPage": {
-        "type": "object",
-        "required": ["items", "next", "more"],
-        "properties": {
-            "items": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "description": "An enrollment or attempt as it is now, with when it last changed",
-                    "required": ["type", "id", "changed_at"],
-                    "properties": {
-                        "type": {"enum": ["enrollment", "attempt"]},
-                        "id": {"type": "string"},
-                        "changed_at": {"type": "string", "format": "date-time"},
-                    },
-                    "additionalProperties": True,
-                },
-            },
-            "next": {"type": ["string", "null"], "description": "the cursor to ask the next page with"},
-            "more": {"type": "boolean"},
-        },
-    },
 }
 
 _COMMON = [
@@ -230,16 +208,4 @@ PATHS: Paths = {
         "AbandonedAttemptPage",
         [_LEARNER, *_COMMON, query("idle", "Idle time: a number and s, m, h, d or w (default 24h)")],
     ),
-    "/reports/changes": {
-        "get": operation(
-            TAG,
-            "Enrollments and attempts changed since a cursor, in order (for an LMS that polls)",
-            {"200": json_body(ref("ChangesPage"), "One page and the next cursor"), **errors(400, 401, 403)},
-            scope=SCOPE,
-            parameters=[
-                query("after", "The `next` cursor of the previous page (none: from the start)"),
-                query("limit", "1-1000 (default 100)", {"type": "integer"}),
-            ],
-        )
-    },
 }

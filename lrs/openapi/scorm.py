@@ -164,59 +164,6 @@ SCHEMAS: dict[str, Any] = {
             },
         },
     },
-    "WebhookIn": {
-        "type": "object",
-        "required": ["url"],
-        "properties": {
-            "url": {"type": "string", "format": "uri", "description": "http(s) URL the postbacks go to"},
-            "package": {"type": "string", "description": "only enrollments of this package's course"},
-        },
-    },
-    "Webhook": {
-        "type": "object",
-        "required": ["id", "url", "credential", "created"],
-        "properties": {
-            "id": {"type": "string"},
-            "url": {"type": "string"},
-            "credential": {"type": "string"},
-            "package": {"type": ["string", "null"]},
-            "course": {"type": ["string", "null"]},
-            "created": {"type": "string", "format": "date-time"},
-            "secret": {
-                "type": "string",
-                "description": "HMAC key of X-LRS-Signature (only in the answer to POST)",
-            },
-        },
-    },
-    "OutboxRow": {
-        "type": "object",
-        "description": "One postback stream: a webhook and an enrollment",
-        "required": ["id", "webhook", "enrollment", "state", "version", "delivered_version", "failures"],
-        "properties": {
-            "id": {"type": "string"},
-            "webhook": {"type": "string"},
-            "enrollment": {"type": "string"},
-            "state": {"enum": ["pending", "idle", "parked"]},
-            "version": {"type": "integer"},
-            "delivered_version": {"type": "integer"},
-            "failures": {"type": "integer"},
-            "due_at": {"type": ["string", "null"], "format": "date-time"},
-            "changed_at": {"type": ["string", "null"], "format": "date-time"},
-            "delivered_at": {"type": ["string", "null"], "format": "date-time"},
-            "last_status": {"type": ["integer", "null"]},
-            "last_error": {"type": ["string", "null"]},
-        },
-    },
-    "OutboxPage": {
-        "type": "object",
-        "required": ["items", "total", "limit", "offset"],
-        "properties": {
-            "items": {"type": "array", "items": ref("OutboxRow")},
-            "total": {"type": "integer"},
-            "limit": {"type": "integer"},
-            "offset": {"type": "integer"},
-        },
-    },
 }
 
 _BATCH = {"type": "array", "minItems": 1, "items": ref("CommitIn")}
@@ -349,69 +296,5 @@ PATHS: Paths = {
                 query("cursor", "The `next` of the previous page (same session_id and order)"),
             ],
         ),
-    },
-    "/scorm/webhooks": {
-        "post": operation(
-            TAG,
-            "Register a postback webhook (for the credential's launches and commits, or a package's course)",
-            {
-                "201": json_body(ref("Webhook"), "Registered, with its secret (shown only here)"),
-                **errors(401, 403, 404, 422),
-            },
-            scope="scorm/launch",
-            body={"required": True, "content": {"application/json": {"schema": ref("WebhookIn")}}},
-        ),
-        "get": operation(
-            TAG,
-            "The credential's webhooks",
-            {
-                "200": json_body(
-                    {"type": "object", "properties": {"items": {"type": "array", "items": ref("Webhook")}}},
-                    "Every webhook of the credential (without secrets)",
-                ),
-                **errors(401, 403),
-            },
-            scope="scorm/launch",
-        ),
-    },
-    "/scorm/webhooks/{id}": {
-        "delete": operation(
-            TAG,
-            "Remove a webhook",
-            {
-                "200": json_body(
-                    {
-                        "type": "object",
-                        "properties": {"id": {"type": "string"}, "deleted": {"type": "boolean"}},
-                    },
-                    "Removed",
-                ),
-                **errors(401, 403, 404),
-            },
-            scope="scorm/launch",
-            parameters=[path("id", "Webhook id")],
-        )
-    },
-    "/scorm/outbox": {
-        "get": operation(
-            TAG,
-            "Postback streams of the credential's webhooks: versions, failures, last error",
-            {"200": json_body(ref("OutboxPage"), "One page, oldest change first"), **errors(400, 401, 403)},
-            scope="scorm/launch",
-            parameters=[
-                query("state", "Only rows in this state", {"enum": ["pending", "idle", "parked"]}),
-                query("limit", "1-1000 (default 100)", {"type": "integer"}),
-                query("offset", "Rows skipped", {"type": "integer"}),
-            ],
-        )
-    },
-    "/scorm/outbox/{id}/retry": {
-        "post": operation(
-            TAG,
-            "Deliver a postback stream again now (a parked one, or its latest figures once more)",
-            {"200": json_body(ref("OutboxRow"), "The row, pending"), **errors(401, 403, 404)},
-            scope="scorm/launch",
-            parameters=[path("id", "Outbox row id (<webhook>:<enrollment>)")],
-        )
     },
 }
