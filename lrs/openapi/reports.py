@@ -157,6 +157,41 @@ def _report(summary: str, page: str, params: list[dict[str, Any]], description: 
 
 
 PATHS: Paths = {
+    "/reports/changes": {
+        "get": operation(
+            TAG,
+            "Enrollments and attempts changed since a cursor (a feed to poll)",
+            {
+                "200": json_body(
+                    {
+                        "type": "object",
+                        "required": ["items"],
+                        "properties": {
+                            "items": {
+                                "type": "array",
+                                "items": {
+                                    "type": "object",
+                                    "required": ["type", "id", "changed_at"],
+                                    "properties": {
+                                        "type": {"type": "string"},
+                                        "id": {"type": "string"},
+                                        "changed_at": {"type": "string", "format": "date-time"},
+                                    },
+                                },
+                            }
+                        },
+                    },
+                    "One page of changes and the cursor to ask the next with",
+                ),
+                **errors(400, 401, 403),
+            },
+            scope=SCOPE,
+            parameters=[
+                query("after", "The cursor of the previous page (signed)"),
+                query("limit", "Changes per page", {"type": "integer"}),
+            ],
+        )
+    },
     "/reports/enrollments": _report(
         "Enrollments: status, scores, time per learner and course",
         "EnrollmentPage",

@@ -131,9 +131,26 @@ _PACKAGE = {
     },
 }
 
+_WEBHOOK = {
+    "type": "object",
+    "description": "A postback target: the bridge POSTs signed outcome changes of its launches to `url`",
+    "required": ["id", "url"],
+    "properties": {
+        "id": {"type": "string"},
+        "url": {"type": "string"},
+        "credential": {"type": "string"},
+        "package": {"type": ["string", "null"]},
+        "course": {"type": ["string", "null"]},
+        "created": {"type": "string", "format": "date-time"},
+        "secret": {"type": "string", "description": "shown only when registered: verifies the postbacks"},
+    },
+}
+_OUTBOX_ROW = {"type": "object", "description": "A postback waiting, delivered or parked", "required": ["id"]}
 
 SCHEMAS: dict[str, Any] = {
     **_model_schemas(),
+    "Webhook": _WEBHOOK,
+    "OutboxRow": _OUTBOX_ROW,
     "Package": _PACKAGE,
     "PackagePage": {
         "type": "object",
@@ -169,6 +186,101 @@ SCHEMAS: dict[str, Any] = {
 _BATCH = {"type": "array", "minItems": 1, "items": ref("CommitIn")}
 
 PATHS: Paths = {
+    "/scorm/webhooks": {
+        "post": operation(
+            TAG,
+            "Register a postback URL (for one package, or every launch of this credential)",
+            {
+                "201": json_body(ref("Webhook"), "Registered; the secret is shown only here"),
+                **errors(401, 403, 422),
+            },
+            scope="scorm/launch",
+            body={
+                "required": True,
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "required": ["url"],
+                            "properties": {"url": {"type": "string"}, "package": {"type": "string"}},
+                        }
+                    }
+                },
+            },
+        ),
+        "get": operation(
+            TAG,
+            "The caller's postback URLs",
+            {
+                "200": json_body(
+                    {
+                        "type": "object",
+                        "required": ["items"],
+                        "properties": {"items": {"type": "array", "items": ref("Webhook")}},
+                    },
+                    "Every webhook of this credential",
+                ),
+                **errors(401, 403),
+            },
+            scope="scorm/launch",
+        ),
+    },
+    "/scorm/webhooks/{id}": {
+        "delete": operation(
+            TAG,
+            "Remove a postback URL",
+            {
+                "200": json_body(
+                    {
+                        "type": "object",
+                        "required": ["id", "deleted"],
+                        "properties": {"id": {"type": "string"}, "deleted": {"const": True}},
+                    },
+                    "Deleted",
+                ),
+                **errors(401, 403, 404),
+            },
+            scope="scorm/launch",
+            parameters=[path("id", "Webhook id")],
+        )
+    },
+    "/scorm/outbox": {
+        "get": operation(
+            TAG,
+            "The postback outbox of the caller's webhooks, oldest change first",
+            {
+                "200": json_body(
+                    {
+                        "type": "object",
+                        "required": ["items", "total", "limit", "offset"],
+                        "properties": {
+                            "items": {"type": "array", "items": ref("OutboxRow")},
+                            "total": {"type": "integer"},
+                            "limit": {"type": "integer"},
+                            "offset": {"type": "integer"},
+                        },
+                    },
+                    "One page",
+                ),
+                **errors(400, 401, 403),
+            },
+            scope="scorm/launch",
+            parameters=[
+                query("state", "pending, idle or parked", {"enum": ["pending", "idle", "parked"]}),
+                query("limit", "1-1000 (default 100)", {"type": "integer"}),
+                query("offset", "Rows skipped", {"type": "integer"}),
+            ],
+        )
+    },
+    "/scorm/outbox/{id}/retry": {
+        "post": operation(
+            TAG,
+            "Deliver an outbox row again now",
+            {"200": json_body(ref("OutboxRow"), "The row, due now"), **errors(401, 403, 404)},
+            scope="scorm/launch",
+            parameters=[path("id", "Outbox row id")],
+        )
+    },
     "/scorm/packages": {
         "post": operation(
             TAG,
