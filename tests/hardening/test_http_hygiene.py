@@ -11,7 +11,7 @@ from starlette.testclient import TestClient
 
 from lrs.app import create_app
 from lrs.storage import Database
-from tests.support import basic_auth, make_database, make_settings
+from tests.support import basic_auth, make_settings
 
 
 @pytest.mark.parametrize(
