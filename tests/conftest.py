@@ -8,7 +8,9 @@ of the in-memory store itself are marked `memory_only` with the reason.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
@@ -17,7 +19,17 @@ from lrs.app import create_app
 from lrs.settings import Settings
 from lrs.storage import Database
 from tests.conformance import check_response
-from tests.support import MONGODB_URL, STORE, Store, basic_auth, make_database, make_settings, open_store
+from tests.support import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    MONGODB_URL,
+    STORE,
+    Store,
+    basic_auth,
+    make_database,
+    make_settings,
+    open_store,
+)
 
 # and the fixtures that serve an app on make_database() themselves: the CLI tests' `server`, the
 # browser tests' `dashboard_url`, the fuzz suite's module-wide `fuzz_client`
@@ -62,6 +74,24 @@ def module_store() -> Iterator[Store]:
     """One store shared by a module's read-only tests (seeded once)."""
     with open_store() as opened:
         yield opened
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium (never a downloaded browser) driven by Playwright, one for the whole run.
+    Skipped where it is not installed, except in CI, where `make test` installs it."""
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium as root")
+        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
 
 
 @pytest.fixture

@@ -17,6 +17,18 @@ from lrs.storage.mongo import MongoDatabase
 
 T = TypeVar("T")
 
+# the browser tests' Chromium: Debian's, with what it needs on a machine with no outside network
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
 API_KEY = "test-key"
 API_SECRET = "test-secret"
 MONGODB_URL = os.environ.get("LRS_TEST_MONGODB_URL") or None

@@ -4,9 +4,6 @@ Playwright (system browser only: nothing is downloaded). Screenshots go to tests
 from __future__ import annotations
 
 import os
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,21 +11,9 @@ from typing import Any
 
 import httpx2 as httpx
 import pytest
-import uvicorn
 
-from lrs.app import create_app
-from tests.support import basic_auth, make_database, make_settings
+from tests.support import CHROMIUM, basic_auth, make_settings, running_server
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "browser"
 
 if not Path(CHROMIUM).exists() and not os.environ.get("CI"):
@@ -37,7 +22,7 @@ if not Path(CHROMIUM).exists() and not os.environ.get("CI"):
         allow_module_level=True,
     )
 
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright  # noqa: E402
+from playwright.sync_api import Browser, BrowserContext, Page  # noqa: E402
 
 
 @dataclass
@@ -56,43 +41,13 @@ class Bridge:
         return list(self.report("/scorm/commits", session_id=session_id)["commits"])
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def bridge() -> Iterator[Bridge]:
-    settings = make_settings(demo=True)
-    port = _free_port()
-    config = uvicorn.Config(
-        create_app(settings, make_database(settings)), host="127.0.0.1", port=port, log_level="warning"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
-    base = f"http://127.0.0.1:{port}"
-    with httpx.Client(base_url=base, headers={"Authorization": basic_auth()}, timeout=10) as http:
-        try:
-            yield Bridge(base, http)
-        finally:
-            server.should_exit = True
-            thread.join(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    with (
+        running_server(make_settings(demo=True)) as base,
+        httpx.Client(base_url=base, headers={"Authorization": basic_auth()}, timeout=10) as http,
+    ):
+        yield Bridge(base, http)
 
 
 @pytest.fixture
