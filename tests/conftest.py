@@ -40,6 +40,7 @@ STORE_FIXTURES = {
     "second_database",
     "server",
     "dashboard_url",
+    "bridge",
     "fuzz_client",
 }
 
