@@ -77,10 +77,12 @@ def module_store() -> Iterator[Store]:
         yield opened
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """Debian's Chromium (never a downloaded browser) driven by Playwright, one for the whole run.
-    Skipped where it is not installed, except in CI, where `make test` installs it."""
+    """Debian's Chromium (never a downloaded browser) driven by Playwright, one per test module:
+    Playwright's sync API keeps an event loop running in this thread while it is open, which the
+    store fixtures' own loops cannot run beside. Skipped where Chromium is not installed, except in
+    CI, where `make test` installs it."""
     if not os.path.exists(CHROMIUM):
         if os.environ.get("CI"):
             pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium as root")
