@@ -13,28 +13,15 @@ from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
 from lrs.app import create_app
+from lrs.xapi.query import PARAMETERS
 from tests.hardening import strategies as s
 from tests.hardening.conftest import TRIED
 from tests.support import MONGODB_URL, make_database, make_settings
 
 STATEMENT_PARAMS = [
-    "statementId",
-    "voidedStatementId",
-    "agent",
-    "verb",
-    "activity",
-    "registration",
-    "related_activities",
-    "related_agents",
-    "since",
-    "until",
-    "limit",
-    "format",
-    "attachments",
-    "ascending",
-    "more",
+    *sorted(PARAMETERS),
     "method",
-]
+]  # every GET /statements parameter, and the alternate syntax's
 REPORT_PARAMS = [
     "learner",
     "course",

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import base64
-import socket
-import threading
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -12,43 +10,22 @@ from typing import Any
 
 import orjson
 import pytest
-import uvicorn
 
-from lrs.app import create_app
 from lrs.scorm.webhooks import verify_signature
+from lrs.storage import Database
 from tests.scorm.helpers import COURSE, LEARNER
 from tests.scorm.test_launches import SCO_12, runtime_commit
 from tests.scorm.test_postbacks import Receiver, wait_until
-from tests.support import API_KEY, API_SECRET, make_database, make_settings
+from tests.support import API_KEY, API_SECRET, make_settings, running_server
 
 pytestmark = pytest.mark.uvicorn
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
-def bridge() -> Iterator[str]:
+def bridge(database: Database) -> Iterator[str]:
     settings = make_settings(postback_poll_seconds=0.05, postback_backoff_seconds=0.05)
-    port = _free_port()
-    config = uvicorn.Config(
-        create_app(settings, make_database(settings)), host="127.0.0.1", port=port, log_level="warning"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with running_server(settings, database) as url:
+        yield url
 
 
 def call(url: str, body: Any, auth: str) -> tuple[int, Any]:

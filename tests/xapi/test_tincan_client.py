@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 import json
-import socket
-import threading
-import time
 from collections.abc import Iterator
 
 import pytest
-import uvicorn
 from tincan import (
     Activity,
     ActivityDefinition,
@@ -22,37 +18,17 @@ from tincan import (
 )
 from tincan.http_request import HTTPRequest
 
-from lrs.app import create_app
 from lrs.storage import Database
-from tests.support import API_KEY, API_SECRET, make_settings
+from tests.support import API_KEY, API_SECRET, make_settings, running_server
 
 pytestmark = pytest.mark.uvicorn
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def lrs(database: Database) -> Iterator[RemoteLRS]:
-    settings = make_settings(statement_page_size=100)
-    port = _free_port()
-    config = uvicorn.Config(create_app(settings, database), host="127.0.0.1", port=port, log_level="warning")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
-    try:
+    with running_server(make_settings(statement_page_size=100), database) as url:
         # TinCanPython speaks 1.0.3 by default; it joins endpoint + resource, so the endpoint ends in "/"
-        yield RemoteLRS(endpoint=f"http://127.0.0.1:{port}/xapi/", username=API_KEY, password=API_SECRET)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+        yield RemoteLRS(endpoint=f"{url}/xapi/", username=API_KEY, password=API_SECRET)
 
 
 LEARNER = Agent(name="Ann", mbox="mailto:ann@example.com")
